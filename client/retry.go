@@ -1,0 +1,87 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// retryPolicy bounds the retries of idempotent reads.
+type retryPolicy struct {
+	tries int           // attempts in all, first included
+	base  time.Duration // first backoff, doubled per attempt, jittered
+	max   time.Duration // longest wait, Retry-After included
+}
+
+var defaultRetry = retryPolicy{tries: 3, base: 200 * time.Millisecond, max: 10 * time.Second}
+
+// WithRetry sets how many attempts idempotent reads get (1 disables
+// retries) and the first backoff.
+func WithRetry(tries int, base time.Duration) Option {
+	return func(c *Client) {
+		c.retry.tries = max(tries, 1)
+		if base > 0 {
+			c.retry.base = base
+		}
+	}
+}
+
+// retryable says whether a failed idempotent call may be tried again:
+// 429, 502, 503, 504, and connections refused or reset.
+func retryable(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch ae.StatusCode {
+		case http.StatusTooManyRequests, http.StatusBadGateway,
+			http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server closed idle connection")
+}
+
+// delay is the wait before attempt+1: Retry-After when the server gave one
+// (capped), else exponential backoff with full jitter on its upper half.
+func (p retryPolicy) delay(attempt int, err error) time.Duration {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		return min(ae.RetryAfter, p.max)
+	}
+	d := p.base << (attempt - 1)
+	d = d/2 + rand.N(d/2+1)
+	return min(d, p.max)
+}
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// sleepCtx waits d or until ctx ends; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

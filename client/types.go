@@ -1,0 +1,154 @@
+package client
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is a service's lifecycle state as the runtime reports it.
+type Status string
+
+// The statuses of the Services API.
+const (
+	StatusStopped  Status = "stopped"
+	StatusStarting Status = "starting"
+	StatusRunning  Status = "running"
+	StatusStopping Status = "stopping"
+	StatusFailed   Status = "failed"
+)
+
+// ServiceRequest is the body of a create/update (PUT). Cmd is the executable
+// only; its arguments go in Args.
+type ServiceRequest struct {
+	// Name is normally carried by the URL. It is sent in the body only on the
+	// retry for runtimes that answer 400 "service name required".
+	Name     string            `json:"name,omitempty"`
+	Cmd      string            `json:"cmd"`
+	Args     []string          `json:"args,omitempty"`
+	Env      map[string]string `json:"env,omitempty"`
+	Dir      string            `json:"dir,omitempty"`
+	Needs    []string          `json:"needs,omitempty"`
+	HTTPPort *int              `json:"http_port,omitempty"`
+}
+
+// Service is a service definition together with its current state, as
+// returned by list and get. Decoding is tolerant: needs may be null or [],
+// http_port absent or null, env and dir absent, unknown fields ignored.
+type Service struct {
+	Name     string            `json:"name"`
+	Cmd      string            `json:"cmd"`
+	Args     []string          `json:"args,omitempty"`
+	Env      map[string]string `json:"env,omitempty"`
+	Dir      string            `json:"dir,omitempty"`
+	Needs    []string          `json:"needs"`
+	HTTPPort *int              `json:"http_port,omitempty"`
+	State    State             `json:"state"`
+}
+
+// State is the runtime's view of a service.
+type State struct {
+	Name         string    `json:"name,omitempty"`
+	Status       Status    `json:"status"`
+	PID          int       `json:"pid,omitempty"`
+	StartedAt    time.Time `json:"started_at,omitzero"`
+	Error        string    `json:"error,omitempty"`
+	RestartCount int       `json:"restart_count"`
+	// NextRestartAt is the zero time when no restart is scheduled; the wire
+	// form of that is "0001-01-01T00:00:00Z".
+	NextRestartAt time.Time `json:"next_restart_at,omitzero"`
+}
+
+// UnmarshalJSON normalises a null needs list to an empty one, so callers
+// never have to tell the two apart.
+func (s *Service) UnmarshalJSON(b []byte) error {
+	type plain Service
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if p.Needs == nil {
+		p.Needs = []string{}
+	}
+	*s = Service(p)
+	return nil
+}
+
+// EventType names the kind of a stream event.
+type EventType string
+
+// The event types of the Services API streams.
+const (
+	EventStarted  EventType = "started"
+	EventStdout   EventType = "stdout"
+	EventStderr   EventType = "stderr"
+	EventExit     EventType = "exit"
+	EventError    EventType = "error"
+	EventStopping EventType = "stopping"
+	EventStopped  EventType = "stopped"
+	EventComplete EventType = "complete"
+)
+
+// IsOutput reports whether events of this type carry service output.
+func (t EventType) IsOutput() bool { return t == EventStdout || t == EventStderr }
+
+// Event is one decoded line of an NDJSON stream.
+//
+// Data is capped by the client (see WithMaxEventData); Truncated says the
+// original was longer. A line that is not JSON becomes a stdout event with
+// Raw set and the line, without its newline, as Data.
+type Event struct {
+	Type EventType `json:"type"`
+	Data string    `json:"data,omitempty"`
+	// ExitCode is set on exit and stopped events.
+	ExitCode *int `json:"exit_code,omitempty"`
+	// Timestamp is Unix milliseconds, as on the wire; 0 when absent.
+	Timestamp int64     `json:"timestamp,omitempty"`
+	LogFiles  *LogFiles `json:"log_files,omitempty"`
+	Truncated bool      `json:"truncated,omitempty"`
+	Raw       bool      `json:"raw,omitempty"`
+}
+
+// Time returns the event's timestamp, or the zero time when it had none.
+func (e Event) Time() time.Time {
+	if e.Timestamp == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(e.Timestamp)
+}
+
+// LogFiles are the paths of a service's log files, from a complete event.
+// Current runtimes write one combined file; older ones wrote two.
+type LogFiles struct {
+	Combined string `json:"combined,omitempty"`
+	Stdout   string `json:"stdout,omitempty"`
+	Stderr   string `json:"stderr,omitempty"`
+}
+
+// Primary returns the most useful log path: combined, else stdout, else stderr.
+func (l *LogFiles) Primary() string {
+	switch {
+	case l == nil:
+		return ""
+	case l.Combined != "":
+		return l.Combined
+	case l.Stdout != "":
+		return l.Stdout
+	default:
+		return l.Stderr
+	}
+}
+
+// Sprite is one entry of the list-sprites answer. Only the name is relied
+// on; other fields are informative and may be empty.
+type Sprite struct {
+	Name   string `json:"name"`
+	Status string `json:"status,omitempty"`
+	URL    string `json:"url,omitempty"`
+}
+
+// SpritesPage is one page of ListSprites.
+type SpritesPage struct {
+	Sprites               []Sprite `json:"sprites"`
+	HasMore               bool     `json:"has_more"`
+	NextContinuationToken string   `json:"next_continuation_token,omitempty"`
+}

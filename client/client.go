@@ -17,15 +17,34 @@
 // to send. Errors are *APIError values that unwrap to ErrNotFound,
 // ErrConflict, ErrUnauthorized and friends.
 //
-// Idempotent reads are retried on 429, 502, 503, 504 and refused or reset
-// connections (at most three tries, jittered, within the context); writes
-// never are.
+// Idempotent reads are retried on 429, 502, 503, 504 and refused, reset or
+// unanswered connections (at most three tries, jittered, honouring
+// Retry-After, never past the context's deadline); writes never are.
+//
+// A streaming call's deadline is its requested duration or timeout plus
+// StreamMargin; the caller's context always wins. A Stream is read with
+// Next/Event/Err or ranged over with All, and must be closed:
+//
+//	c, err := client.New(client.BaseURLFromEnv(os.Getenv),
+//		client.WithToken(client.TokenFromEnv(os.Getenv)))
+//	...
+//	st, err := c.Start(ctx, "my-sprite", "web", 5*time.Second)
+//	if err != nil {
+//		return err // an *APIError; errors.Is(err, client.ErrNotFound) etc.
+//	}
+//	defer st.Close()
+//	for ev := range st.All() {
+//		fmt.Println(ev.Type, ev.Data)
+//	}
+//	return st.Err()
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,7 +74,8 @@ const (
 )
 
 // StreamMargin is added to a stream's requested duration or timeout to get
-// its deadline: time for the runtime to start, stop and answer.
+// its deadline: time for the runtime to start, stop and answer. Change it
+// per client with WithStreamMargin.
 const StreamMargin = 15 * time.Second
 
 // Client calls the Services API. It is safe for concurrent use.
@@ -68,6 +88,7 @@ type Client struct {
 	maxData   int
 	log       *slog.Logger
 	retry     retryPolicy
+	margin    time.Duration // added to a stream's window for its deadline
 }
 
 // Option configures a Client.
@@ -90,6 +111,10 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 // (DefaultMaxEventData by default).
 func WithMaxEventData(n int) Option { return func(c *Client) { c.maxData = n } }
 
+// WithStreamMargin replaces StreamMargin: the time a streaming call gets
+// beyond its requested duration or timeout before it is cut off.
+func WithStreamMargin(d time.Duration) Option { return func(c *Client) { c.margin = d } }
+
 // WithLogger sets the logger for retries and response metadata (debug).
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 
@@ -103,7 +128,7 @@ func New(base string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse API URL %q: %w", base, err)
 	}
-	c := &Client{userAgent: "sprites-mcp", retry: defaultRetry}
+	c := &Client{userAgent: "sprites-mcp", retry: defaultRetry, margin: StreamMargin}
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
@@ -117,7 +142,6 @@ func New(base string, opts ...Option) (*Client, error) {
 		}
 		c.style = PathSocket
 		c.base = &url.URL{Scheme: "http", Host: "sprite"}
-		c.http = &http.Client{Transport: unixTransport(sock)}
 	default:
 		return nil, fmt.Errorf("API URL %q: scheme must be https, http or unix", base)
 	}
@@ -126,7 +150,10 @@ func New(base string, opts ...Option) (*Client, error) {
 	}
 	if u.Scheme == "unix" {
 		// Whatever client was given, it must dial the socket.
-		hc := *c.http
+		var hc http.Client
+		if c.http != nil {
+			hc = *c.http
+		}
 		hc.Transport = unixTransport(u.Path)
 		c.http = &hc
 	}
@@ -138,6 +165,9 @@ func New(base string, opts ...Option) (*Client, error) {
 	}
 	if c.maxData <= 0 {
 		c.maxData = DefaultMaxEventData
+	}
+	if c.margin <= 0 {
+		c.margin = StreamMargin
 	}
 	return c, nil
 }
@@ -217,9 +247,12 @@ func (c *Client) do(ctx context.Context, cl call) (*http.Response, error) {
 			return nil, err
 		}
 		wait := c.retry.delay(attempt, err)
+		if !fitsDeadline(ctx, wait) {
+			return nil, fmt.Errorf("%w (not retried: the deadline comes before the next try in %s)", err, wait.Round(time.Millisecond))
+		}
 		c.log.Debug("retrying", "op", cl.op, "attempt", attempt, "wait", wait, "err", err)
 		if !sleepCtx(ctx, wait) {
-			return nil, err
+			return nil, fmt.Errorf("%w (stopped retrying: %w)", err, context.Cause(ctx))
 		}
 	}
 }
@@ -338,8 +371,11 @@ func (c *Client) Get(ctx context.Context, sprite, service string) (*Service, err
 }
 
 // Put creates or updates a service and starts it, watching it for watch
-// (0 returns at once). The answer is a stream; a runtime that answers a
-// single JSON object instead yields no events and Service returns it.
+// (0 returns at once). The answer is a stream of what the service did in
+// that window; a stream holding an exit event means it died at start-up.
+// A runtime that answers a single JSON Service instead gives a stream with
+// no events and the stream's Service field set. A runtime that refuses the
+// body with 400 "service name required" is asked once more with Name set.
 func (c *Client) Put(ctx context.Context, sprite, service string, req ServiceRequest, watch time.Duration) (*Stream, error) {
 	if err := c.checkNames(sprite, service); err != nil {
 		return nil, err
@@ -466,7 +502,9 @@ type LogsOptions struct {
 	Follow time.Duration
 }
 
-// Logs returns a service's log output as a stream of output events.
+// Logs returns a service's log output as a stream of output events; lines
+// that are not JSON arrive as raw stdout events. Without Follow it is an
+// idempotent read and is retried like one.
 func (c *Client) Logs(ctx context.Context, sprite, service string, o LogsOptions) (*Stream, error) {
 	if err := c.checkNames(sprite, service); err != nil {
 		return nil, err
@@ -485,9 +523,9 @@ func (c *Client) Logs(ctx context.Context, sprite, service string, o LogsOptions
 
 // ListSpritesOptions pages through Sprites.
 type ListSpritesOptions struct {
-	Prefix            string
-	MaxResults        int // 1–50; 0 leaves the API default
-	ContinuationToken string
+	Prefix            string // only Sprites whose name starts with this
+	MaxResults        int    // 1–50 (more is cut to 50); 0 leaves the API default
+	ContinuationToken string // from the previous page's NextContinuationToken
 }
 
 // ListSprites returns one page of the account's Sprites. It needs the
@@ -518,54 +556,72 @@ func (c *Client) ListSprites(ctx context.Context, o ListSpritesOptions) (*Sprite
 	return &page, nil
 }
 
-// stream starts a streaming call. Its deadline is window plus StreamMargin;
-// the caller's context still wins. A JSON object answer (instead of NDJSON)
-// is accepted: it becomes a stream with no events whose Service is set.
+// stream starts a streaming call. Its deadline is window plus the stream
+// margin; the caller's context still wins.
 func (c *Client) stream(ctx context.Context, cl call, window time.Duration) (*Stream, error) {
-	sctx, cancel := context.WithTimeoutCause(ctx, window+StreamMargin,
-		fmt.Errorf("%s: no end of stream within %s", cl.op, window+StreamMargin))
+	cause := &StreamDeadlineError{Op: cl.op, Window: window, Margin: c.margin}
+	sctx, cancel := context.WithTimeoutCause(ctx, window+c.margin, cause)
 	resp, err := c.do(sctx, cl)
 	if err != nil {
+		if ctx.Err() == nil && sctx.Err() != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%w)", cause, err)
+		}
 		cancel()
 		return nil, err
 	}
-	ct := resp.Header.Get("Content-Type")
-	if strings.HasPrefix(ct, "application/json") {
-		// The reference documents a plain JSON Service for create; take it
-		// as a stream with no events and the service attached.
-		if svc, ok := serviceAnswer(resp); ok {
-			cancel()
-			st := NewStream(bytes.NewReader(nil), c.maxData)
-			st.Service = svc
-			return st, nil
-		}
+	body := io.Reader(resp.Body)
+	var svc *Service
+	if cl.method == http.MethodPut {
+		// The reference documents a plain JSON Service for create where
+		// the runtimes send a stream: accept both.
+		svc, body = serviceAnswer(resp.Body)
 	}
-	st := NewStream(resp.Body, c.maxData)
-	st.cancel, st.ctx = cancel, sctx
+	st := NewStream(body, c.maxData)
+	st.body, st.cancel, st.ctx, st.Service = resp.Body, cancel, sctx, svc
 	return st, nil
 }
 
-// serviceAnswer reads a JSON answer that is a Service rather than an
-// event. It reads at most 1 MiB; when the answer is not a Service it puts
-// back what it read so the stream decoder sees the whole body.
-func serviceAnswer(resp *http.Response) (*Service, bool) {
+// serviceAnswer tells a JSON Service answer from an event stream by the
+// first line: an event line is a whole JSON object with a "type", a
+// Service is an object without one. Only a first line that starts an
+// object but is not whole JSON (a pretty-printed Service) makes it read
+// further, and never more than 1 MiB; so a stream is never held up beyond
+// its first event. It returns the reader the stream decoder must use, which
+// replays whatever was read.
+func serviceAnswer(r io.Reader) (*Service, io.Reader) {
 	const maxAnswer = 1 << 20
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	var probe struct {
-		Type *string `json:"type"`
-	}
-	if err == nil && len(data) < maxAnswer && json.Unmarshal(data, &probe) == nil && probe.Type == nil {
-		var svc Service
-		if json.Unmarshal(data, &svc) == nil {
-			resp.Body.Close()
-			return &svc, true
+	br := bufio.NewReaderSize(r, 4<<10)
+	var seen []byte
+	for len(seen) < maxAnswer {
+		chunk, err := br.ReadSlice('\n')
+		seen = append(seen, chunk...)
+		if err != bufio.ErrBufferFull {
+			break
 		}
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
-	return nil, false
+	replay := func() io.Reader { return io.MultiReader(bytes.NewReader(seen), br) }
+	t := bytes.TrimSpace(seen)
+	if len(t) == 0 || t[0] != '{' {
+		return nil, replay()
+	}
+	if !json.Valid(t) {
+		rest, _ := io.ReadAll(io.LimitReader(br, int64(maxAnswer-len(seen))))
+		seen = append(seen, rest...)
+		t = bytes.TrimSpace(seen)
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(t, &probe) != nil {
+		return nil, replay()
+	}
+	if _, isEvent := probe["type"]; isEvent {
+		return nil, replay()
+	}
+	var svc Service
+	if json.Unmarshal(t, &svc) != nil {
+		return nil, replay()
+	}
+	// Whatever follows the Service is still read as events.
+	return &svc, br
 }
 
 // durationQuery encodes a duration parameter; 0 is sent as "0".

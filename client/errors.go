@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,12 +13,21 @@ import (
 
 // Sentinel errors that an *APIError unwraps to, for errors.Is.
 var (
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
+	// ErrNotFound: 404, a missing sprite or service, or a route the
+	// runtime lacks (see IsRouteNotFound).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: 409, e.g. stopping a service that is not running, or a
+	// second service claiming http_port.
+	ErrConflict = errors.New("conflict")
+	// ErrUnauthorized: 401 or 403, a bad token or one restricted to other
+	// Sprites.
 	ErrUnauthorized = errors.New("unauthorized")
-	ErrRateLimited  = errors.New("rate limited")
-	ErrBadRequest   = errors.New("bad request")
-	ErrServer       = errors.New("server error")
+	// ErrRateLimited: 429; APIError.RetryAfter says how long to wait.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrBadRequest: 400, an invalid body or signal.
+	ErrBadRequest = errors.New("bad request")
+	// ErrServer: any 5xx, often a Sprite waking up.
+	ErrServer = errors.New("server error")
 	// ErrInvalidName is returned, wrapped, for a sprite or service name the
 	// API would misroute or refuse; nothing is sent.
 	ErrInvalidName = errors.New("invalid name")
@@ -26,15 +36,33 @@ var (
 	ErrStreamCut = errors.New("stream cut mid-line")
 )
 
+// StreamDeadlineError ends a stream that ran past its deadline: the
+// requested window (duration or timeout) plus the margin. It unwraps to
+// context.DeadlineExceeded.
+type StreamDeadlineError struct {
+	Op     string
+	Window time.Duration
+	Margin time.Duration
+}
+
+func (e *StreamDeadlineError) Error() string {
+	return fmt.Sprintf("%s: no end of stream within %s (the requested %s plus a margin of %s)",
+		e.Op, e.Window+e.Margin, e.Window, e.Margin)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) hold.
+func (e *StreamDeadlineError) Unwrap() error { return context.DeadlineExceeded }
+
 // maxErrorBody bounds how much of an error response is read and kept.
 const maxErrorBody = 1 << 10
 
-// APIError is every non-2xx answer of the API.
+// APIError is every non-2xx answer of the API. Use errors.Is with the
+// sentinels (ErrNotFound, ...) to branch, errors.As to read the fields.
 type APIError struct {
 	Op         string // e.g. "get service", "start service"
 	Sprite     string // empty for list sprites and on the socket
 	Service    string // empty for list and list sprites
-	StatusCode int
+	StatusCode int    // the HTTP status
 	// Code and Message come from a JSON error body ({"error","message"} or
 	// {"errors":[...]}); Body is the trimmed text otherwise.
 	Code       string
@@ -43,31 +71,50 @@ type APIError struct {
 	RetryAfter time.Duration // from Retry-After or retry_after_seconds on 429
 }
 
+// Error says what failed about what, in words a person can act on, then
+// the server's own words in parentheses, e.g.
+// `get service: service "web" not found on sprite "dev" (no such service)`.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Op)
 	b.WriteString(": ")
-	b.WriteString(e.subject())
+	detail := e.Detail()
 	switch e.StatusCode {
 	case http.StatusNotFound:
-		b.WriteString(" not found")
+		if e.routeMissing() {
+			b.WriteString("the API has no route for this (the runtime may be older than this client)")
+		} else {
+			b.WriteString(e.notFound())
+		}
 	case http.StatusConflict:
-		b.WriteString(": conflict")
+		b.WriteString(e.subject())
+		b.WriteString(": conflict with its current state")
 	case http.StatusUnauthorized:
+		b.WriteString(e.subject())
 		b.WriteString(": unauthorized (check SPRITES_TOKEN)")
 	case http.StatusForbidden:
+		b.WriteString(e.subject())
 		b.WriteString(": forbidden for this token")
 	case http.StatusTooManyRequests:
+		b.WriteString(e.subject())
 		b.WriteString(": rate limited")
 		if e.RetryAfter > 0 {
-			fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)
+			fmt.Fprintf(&b, ", retry after %s", e.RetryAfter.Round(time.Millisecond))
 		}
+	case http.StatusBadRequest:
+		b.WriteString(e.subject())
+		b.WriteString(": bad request")
 	default:
-		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
+		b.WriteString(e.subject())
+		if e.StatusCode >= 500 {
+			fmt.Fprintf(&b, ": server error HTTP %d (a waking Sprite can cause this; try again)", e.StatusCode)
+		} else {
+			fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
+		}
 	}
-	if d := e.Detail(); d != "" {
+	if detail != "" {
 		b.WriteString(" (")
-		b.WriteString(d)
+		b.WriteString(detail)
 		b.WriteString(")")
 	}
 	return b.String()
@@ -85,6 +132,27 @@ func (e *APIError) subject() string {
 	default:
 		return "sprites"
 	}
+}
+
+// notFound names what is missing: the service on its sprite, or the sprite.
+func (e *APIError) notFound() string {
+	switch {
+	case e.Service != "" && e.Sprite != "":
+		return fmt.Sprintf("service %q not found on sprite %q", e.Service, e.Sprite)
+	case e.Service != "":
+		return fmt.Sprintf("service %q not found", e.Service)
+	case e.Sprite != "":
+		return fmt.Sprintf("sprite %q not found", e.Sprite)
+	default:
+		return "not found"
+	}
+}
+
+// routeMissing reports a 404 from the router rather than from the
+// services API: plain text "404 page not found", no JSON.
+func (e *APIError) routeMissing() bool {
+	return e.StatusCode == http.StatusNotFound && e.Code == "" && e.Message == "" &&
+		strings.Contains(e.Body, "page not found")
 }
 
 // Detail is the server's own words: the JSON message (and code), else the
@@ -137,8 +205,7 @@ func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }
 // text "404 page not found") rather than for a missing sprite or service.
 func IsRouteNotFound(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound &&
-		ae.Code == "" && ae.Message == "" && strings.Contains(ae.Body, "page not found")
+	return errors.As(err, &ae) && ae.routeMissing()
 }
 
 // newAPIError reads at most maxErrorBody bytes of resp's body into an APIError.

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -32,7 +33,8 @@ func WithRetry(tries int, base time.Duration) Option {
 }
 
 // retryable says whether a failed idempotent call may be tried again:
-// 429, 502, 503, 504, and connections refused or reset.
+// 429, 502, 503, 504, and connections refused, reset or closed before an
+// answer (what a proxy in front of a waking Sprite tends to do).
 func retryable(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -44,7 +46,8 @@ func retryable(err error) bool {
 		return false
 	}
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server closed idle connection")
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // delay is the wait before attempt+1: Retry-After when the server gave one
@@ -72,6 +75,14 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// fitsDeadline reports whether waiting d still leaves ctx time to try
+// again; when it does not, the caller gives up at once instead of sleeping
+// into a certain failure.
+func fitsDeadline(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) > d
 }
 
 // sleepCtx waits d or until ctx ends; it reports whether d passed.

@@ -10,6 +10,9 @@ import (
 	"io"
 	"iter"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -26,8 +29,14 @@ const DefaultMaxEventData = 64 << 10
 //	st.Close()
 //
 // Lines have no length limit, but what is kept of each is: memory per
-// stream is bounded by the data cap, not by the longest line. Closing the
-// stream early releases the connection.
+// stream is bounded by the data cap, not by the longest line. Always Close
+// a stream; closing it early releases the connection.
+//
+// A stream ends in one of these ways: cleanly (Err is nil; Complete says
+// whether the final complete event came), cut mid-line (ErrStreamCut,
+// wrapping the read error if there was one), past its deadline (a
+// *StreamDeadlineError, which unwraps to context.DeadlineExceeded), by the
+// caller's context, or on a read error such as a reset connection.
 type Stream struct {
 	r       *bufio.Reader
 	body    io.Closer
@@ -35,12 +44,16 @@ type Stream struct {
 	ctx     context.Context
 	maxData int
 	// line holds the kept prefix of the current line; reused between events.
-	line []byte
+	line   []byte
+	parser eventParser
 
-	ev       Event
-	err      error
-	done     bool
-	complete bool
+	ev        Event
+	err       error
+	done      bool        // Next saw the end; set and read by Next only
+	closed    atomic.Bool // Close was called, maybe from another goroutine
+	closeOnce sync.Once
+	closeErr  error
+	complete  bool
 	// Note says something the caller should pass on, such as a restart
 	// that fell back to stop then start.
 	Note string
@@ -72,40 +85,60 @@ func (s *Stream) keepLimit() int { return 2*s.maxData + 1024 }
 // Next advances to the next event. It returns false at the end of the
 // stream or on an error; Err tells which.
 func (s *Stream) Next() bool {
-	for !s.done {
+	for !s.done && !s.closed.Load() {
 		line, over, err := s.readLine()
+		// A last line with no newline was cut short when it is a JSON
+		// object that does not parse: salvage it like an over-long line.
+		cut := err != nil && len(line) > 0 && looksCut(line, over)
 		if len(line) > 0 || over {
-			if ev, ok := decodeEvent(line, over, s.maxData); ok {
+			if ev, ok := s.decode(line, over || cut); ok {
 				s.ev = ev
 				if ev.Type == EventComplete {
 					s.complete = true
 				}
 				if err != nil {
-					s.finish(err, line, over)
+					s.finish(err, cut)
 				}
 				return true
 			}
 		}
 		if err != nil {
-			s.finish(err, line, over)
+			s.finish(err, cut)
 			return false
 		}
 	}
 	return false
 }
 
-// finish records how the stream ended. A last line with no newline that is
-// not a whole JSON value means the stream was cut.
-func (s *Stream) finish(err error, last []byte, over bool) {
+// looksCut reports whether an unterminated last line is an event cut off
+// mid-way: a JSON object that does not parse, or an over-long one. A plain
+// text line without a final newline is whole.
+func looksCut(line []byte, over bool) bool {
+	t := bytes.TrimSpace(line)
+	if len(t) == 0 || t[0] != '{' {
+		return false
+	}
+	return over || !json.Valid(t)
+}
+
+// finish records how the stream ended: cleanly at EOF, ErrStreamCut when
+// the last line was cut off, or the read error (with the deadline's cause
+// when the stream's own deadline ended it).
+func (s *Stream) finish(err error, cut bool) {
 	s.done = true
 	if errors.Is(err, io.EOF) {
-		if len(last) > 0 && (over || !json.Valid(bytes.TrimSpace(last))) {
+		if cut {
 			s.err = ErrStreamCut
 		}
 		return
 	}
+	if cut {
+		err = fmt.Errorf("%w: %w", ErrStreamCut, err)
+	}
 	if s.ctx != nil && s.ctx.Err() != nil {
-		err = fmt.Errorf("%w (%w)", context.Cause(s.ctx), err)
+		if cause := context.Cause(s.ctx); !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%w)", cause, err)
+		}
 	}
 	s.err = err
 }
@@ -153,18 +186,20 @@ func (s *Stream) Err() error { return s.err }
 // Complete reports whether the stream carried its final complete event.
 func (s *Stream) Complete() bool { return s.complete }
 
-// Close releases the connection. It is safe to call more than once.
+// Close releases the connection. It is safe to call more than once, and
+// from another goroutine to stop a Next that is waiting for data; the
+// other methods are for one goroutine.
 func (s *Stream) Close() error {
-	s.done = true
-	var err error
-	if s.body != nil {
-		err = s.body.Close()
-		s.body = nil
-	}
-	if s.cancel != nil {
-		s.cancel()
-	}
-	return err
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		if s.body != nil {
+			s.closeErr = s.body.Close()
+		}
+		if s.cancel != nil {
+			s.cancel()
+		}
+	})
+	return s.closeErr
 }
 
 // All returns the events as an iterator; check Err after the loop.
@@ -178,36 +213,21 @@ func (s *Stream) All() iter.Seq[Event] {
 	}
 }
 
-// wireEvent is the JSON shape of an event; data may come as "message".
-type wireEvent struct {
-	Type      EventType   `json:"type"`
-	Data      *string     `json:"data"`
-	Message   *string     `json:"message"`
-	ExitCode  *int        `json:"exit_code"`
-	Timestamp json.Number `json:"timestamp"`
-	LogFiles  *LogFiles   `json:"log_files"`
+// decode turns one line into an event. Blank lines are skipped (ok is
+// false). A line that is not a JSON event object becomes raw stdout. A line
+// cut short (over) is salvaged: its type and the start of its data.
+func (s *Stream) decode(line []byte, over bool) (Event, bool) {
+	return decodeEvent(&s.parser, line, over, s.maxData)
 }
 
-// decodeEvent turns one line into an event. Blank lines are skipped (ok is
-// false). A line that is not a JSON object becomes raw stdout. A line cut at
-// the keep limit (over) is salvaged: its type and the start of its data.
-func decodeEvent(line []byte, over bool, maxData int) (Event, bool) {
+// decodeEvent is decode without a Stream, for tests and the fuzz target.
+func decodeEvent(p *eventParser, line []byte, over bool, maxData int) (Event, bool) {
 	trimmed := bytes.TrimSpace(line)
 	if len(trimmed) == 0 && !over {
 		return Event{}, false
 	}
 	if !over && len(trimmed) > 0 && trimmed[0] == '{' {
-		var w wireEvent
-		if err := json.Unmarshal(trimmed, &w); err == nil && w.Type != "" {
-			ev := Event{Type: w.Type, ExitCode: w.ExitCode, LogFiles: w.LogFiles}
-			ev.Timestamp = parseTimestamp(w.Timestamp)
-			switch {
-			case w.Data != nil:
-				ev.Data = *w.Data
-			case w.Message != nil:
-				ev.Data = *w.Message
-			}
-			ev.Data, ev.Truncated = capData(ev.Data, maxData)
+		if ev, ok := p.parseEvent(trimmed, maxData); ok {
 			return ev, true
 		}
 	}
@@ -220,57 +240,48 @@ func decodeEvent(line []byte, over bool, maxData int) (Event, bool) {
 	return Event{Type: EventStdout, Data: data, Raw: true, Truncated: cut || over}, true
 }
 
-// parseTimestamp accepts integer or fractional milliseconds.
-func parseTimestamp(n json.Number) int64 {
-	if n == "" {
-		return 0
-	}
-	if i, err := n.Int64(); err == nil {
-		return i
-	}
-	if f, err := n.Float64(); err == nil {
-		return int64(f)
-	}
-	return 0
-}
-
-// capData cuts s to at most max bytes on a rune boundary and makes it valid
-// UTF-8.
+// capData makes s valid UTF-8 (each run of bad bytes becomes U+FFFD) and
+// cuts it to at most max bytes on a rune boundary. Validating first keeps
+// the cap exact: a replacement character is longer than the byte it
+// replaces.
 func capData(s string, max int) (string, bool) {
-	cut := false
-	if len(s) > max {
-		n := max
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s, cut = s[:n], true
-	}
 	if !utf8.ValidString(s) {
-		s = string(bytes.ToValidUTF8([]byte(s), []byte("\uFFFD")))
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	return s, cut
+	if len(s) <= max {
+		return s, false
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], true
 }
 
 // salvage recovers what it can from the kept prefix of an over-long JSON
 // line: the type and the beginning of the data (or message) string.
 func salvage(prefix []byte, maxData int) (Event, bool) {
-	typ, ok := stringField(prefix, "type")
+	typ, ok := stringField(prefix, "type", maxTypeLen)
 	if !ok || typ == "" {
 		return Event{}, false
 	}
-	ev := Event{Type: EventType(typ), Truncated: true}
-	data, ok := stringField(prefix, "data")
+	ev := Event{Type: internType([]byte(typ)), Truncated: true}
+	// A little over the cap, so capData can cut on a rune boundary.
+	data, ok := stringField(prefix, "data", maxData+utf8.UTFMax)
 	if !ok {
-		data, _ = stringField(prefix, "message")
+		data, _ = stringField(prefix, "message", maxData+utf8.UTFMax)
 	}
 	ev.Data, _ = capData(data, maxData)
 	return ev, true
 }
 
+// maxTypeLen bounds a salvaged event type; real ones are a few letters.
+const maxTypeLen = 64
+
 // stringField finds "key": "..." in a (possibly cut) JSON object and
-// decodes as much of the string as is there. It is a heuristic for salvage
-// only: it looks for the key text, not a full parse.
-func stringField(b []byte, key string) (string, bool) {
+// decodes as much of the string as is there, at most limit bytes. It is a
+// heuristic for salvage only: it looks for the key text, not a full parse.
+func stringField(b []byte, key string, limit int) (string, bool) {
 	pat := []byte(strconv.Quote(key))
 	i := bytes.Index(b, pat)
 	if i < 0 {
@@ -284,14 +295,15 @@ func stringField(b []byte, key string) (string, bool) {
 	if len(rest) == 0 || rest[0] != '"' {
 		return "", false
 	}
-	return partialUnquote(rest[1:]), true
+	return partialUnquote(rest[1:], limit), true
 }
 
-// partialUnquote decodes a JSON string body up to its closing quote or the
-// end of b, whichever comes first; a cut escape at the end is dropped.
-func partialUnquote(b []byte) string {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
+// partialUnquote decodes a JSON string body up to its closing quote, the
+// end of b or limit bytes of output, whichever comes first; a cut escape
+// at the end is dropped.
+func partialUnquote(b []byte, limit int) string {
+	out := make([]byte, 0, min(len(b), limit+utf8.UTFMax))
+	for i := 0; i < len(b) && len(out) < limit; i++ {
 		c := b[i]
 		switch {
 		case c == '"':

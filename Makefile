@@ -1,0 +1,47 @@
+# The one command that runs the whole test suite is `make test`.
+# Everything it needs is installed by the project's own scripts into
+# ignored folders (.tools/, bin/).
+
+GO      ?= go
+BIN     := bin/sprites-mcp
+PKGS    := ./...
+
+.PHONY: all build run test fmt-check vet unit inspector bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) .
+
+## run: the MCP server over stdio on the embedded runtime.
+run:
+	$(GO) run .
+
+## test: formatting, vet, unit and integration tests with the race
+## detector, then the MCP Inspector CLI against the built binary.
+test: fmt-check vet unit inspector
+
+fmt-check:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+inspector: build
+	scripts/install-node-tools.sh
+	scripts/inspector-test.sh $(BIN)
+
+## bench: the figures of BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+## fuzz: a short run of the stream decoder's fuzz target.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzStream -fuzztime 60s ./client
+
+clean:
+	rm -rf bin .tools

@@ -1,0 +1,439 @@
+package resources_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/resources"
+	"github.com/sprites-mcp/sprites-mcp/supervisor"
+)
+
+const sprite = "local"
+
+// protocols are the two revisions every protocol-facing test runs under.
+var protocols = []struct {
+	name string
+	opts []mcpclient.ClientOption
+}{
+	{mcp.ProtocolVersion20251125, []mcpclient.ClientOption{mcpclient.WithProtocolVersion(mcp.ProtocolVersion20251125)}},
+	{mcp.ProtocolVersion20260728, nil},
+}
+
+func modern(proto string) bool { return proto == mcp.ProtocolVersion20260728 }
+
+// quietLogger collects the log of a test (bounded) and shows it only when
+// the test fails. Writes after the test are kept in the buffer, never sent
+// to a finished test.
+func quietLogger(t *testing.T) *slog.Logger {
+	w := &logBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			w.mu.Lock()
+			t.Log("log:\n" + w.b.String())
+			w.mu.Unlock()
+		}
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// maxLog bounds a test's collected log.
+const maxLog = 1 << 20
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *logBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.b.Len()+len(p) <= maxLog {
+		w.b.Write(p)
+	}
+	return len(p), nil
+}
+
+// harness is the real thing: the embedded runtime on a unix socket in a
+// short temp dir, the Services API client on it, and an MCP server built the
+// way main builds it.
+type harness struct {
+	t   *testing.T
+	api *client.Client
+	res *resources.Resources
+	srv *server.MCPServer
+}
+
+func newHarness(t *testing.T, tweak ...func(*resources.Deps)) *harness {
+	t.Helper()
+	api := startRuntime(t)
+	deps := resources.Deps{
+		Services:      api,
+		DefaultSprite: sprite,
+		MaxChars:      8000,
+		Logger:        quietLogger(t),
+	}
+	for _, f := range tweak {
+		f(&deps)
+	}
+	h := &harness{t: t, api: api}
+	h.res, h.srv = buildServer(deps)
+	t.Cleanup(h.res.Close)
+	return h
+}
+
+// buildServer builds the MCP server as main does.
+func buildServer(deps resources.Deps) (*resources.Resources, *server.MCPServer) {
+	res := resources.New(deps)
+	srv := server.NewMCPServer("sprites-mcp-test", "0.0.0", append(res.ServerOptions(), server.WithResourceRecovery())...)
+	res.Register(srv)
+	return res, srv
+}
+
+// startRuntime starts the embedded runtime and returns a client on it. The
+// runtime, its services and its directory go at the end of the test.
+func startRuntime(t *testing.T) *client.Client {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: dir, Logger: quietLogger(t)})
+	if err != nil {
+		cancel()
+		os.RemoveAll(dir)
+		t.Fatalf("start the embedded runtime: %v", err)
+	}
+	t.Cleanup(func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer scancel()
+		if err := e.Close(sctx); err != nil {
+			t.Errorf("close the embedded runtime: %v", err)
+		}
+		cancel()
+		os.RemoveAll(dir)
+	})
+	api, err := client.New("unix://"+e.SocketPath(), client.WithPathStyle(client.PathSprites))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
+func ctxFor(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// create defines and starts a service (duration 0) and waits until it runs.
+func (h *harness) create(name string, req client.ServiceRequest) {
+	h.t.Helper()
+	ctx := ctxFor(h.t, 20*time.Second)
+	st, err := h.api.Put(ctx, sprite, name, req, 0)
+	if err != nil {
+		h.t.Fatalf("create %s: %v", name, err)
+	}
+	for st.Next() {
+	}
+	st.Close()
+	h.waitFor(name, func(s *client.Service) bool { return s.State.Status == client.StatusRunning && s.State.PID > 0 })
+}
+
+// sleeper is a service that runs until stopped.
+func sleeper() client.ServiceRequest {
+	return client.ServiceRequest{Cmd: "sleep", Args: []string{"1000"}}
+}
+
+// waitFor polls the service until ok holds, or fails the test after 15 s.
+func (h *harness) waitFor(name string, ok func(*client.Service) bool) *client.Service {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s, err := h.api.Get(ctxFor(h.t, 5*time.Second), sprite, name)
+		if err == nil && ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("service %s did not reach the expected state: last %+v, err %v", name, s, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (h *harness) delete(name string) {
+	h.t.Helper()
+	if err := h.api.Delete(ctxFor(h.t, 20*time.Second), sprite, name); err != nil {
+		h.t.Fatalf("delete %s: %v", name, err)
+	}
+}
+
+// conn is one MCP client connection with a record of its notifications.
+type conn struct {
+	*mcpclient.Client
+	proto string
+	notes *recorder
+}
+
+// connect opens an in-process client on the harness server.
+func (h *harness) connect(opts []mcpclient.ClientOption, want string) *conn {
+	h.t.Helper()
+	c, err := mcpclient.NewInProcessClientWithOptions(h.srv, opts...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return startConn(h.t, c, want)
+}
+
+func startConn(t *testing.T, c *mcpclient.Client, want string) *conn {
+	t.Helper()
+	rec := newRecorder()
+	c.OnNotification(rec.add)
+	ctx := ctxFor(t, 20*time.Second)
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_, err := c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{
+		ClientInfo: mcp.Implementation{Name: "resources-test", Version: "0"},
+	}})
+	if err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	if got := c.ProtocolVersion(); got != want {
+		t.Fatalf("negotiated protocol %q, want %q", got, want)
+	}
+	return &conn{Client: c, proto: want, notes: rec}
+}
+
+// subscribe subscribes c to uris the way its revision does it: on
+// 2025-11-25 resources/subscribe per URI; on 2026-07-28 one
+// subscriptions/listen stream (also asking for list_changed), open until
+// the returned stop is called, and acknowledged before subscribe returns.
+func (c *conn) subscribe(t *testing.T, uris ...string) (stop func()) {
+	t.Helper()
+	ctx := ctxFor(t, 10*time.Second)
+	if !modern(c.proto) {
+		for _, u := range uris {
+			if err := c.Subscribe(ctx, mcp.SubscribeRequest{Params: mcp.SubscribeParams{URI: u}}); err != nil {
+				t.Fatalf("subscribe %s: %v", u, err)
+			}
+		}
+		return func() {
+			for _, u := range uris {
+				if err := c.Unsubscribe(context.Background(), mcp.UnsubscribeRequest{Params: mcp.UnsubscribeParams{URI: u}}); err != nil {
+					t.Errorf("unsubscribe %s: %v", u, err)
+				}
+			}
+		}
+	}
+	// Subscribe on a modern connection sends nothing; Listen does.
+	mark := c.notes.mark()
+	stop, err := c.ListenAsync(context.Background(), mcp.SubscriptionFilter{
+		ResourceSubscriptions: uris,
+		ResourcesListChanged:  true,
+	}, func(err error) { t.Errorf("listen: %v", err) })
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	if _, ok := c.notes.waitSince(mark, 10*time.Second, method(mcp.MethodNotificationSubscriptionsAcknowledged)); !ok {
+		stop()
+		t.Fatal("subscriptions/listen was not acknowledged within 10s")
+	}
+	return stop
+}
+
+// recorder keeps the notifications a client received, with when.
+type recorder struct {
+	mu      sync.Mutex
+	notes   []note
+	changed chan struct{} // closed and replaced on every add
+}
+
+type note struct {
+	at time.Time
+	n  mcp.JSONRPCNotification
+}
+
+// maxNotes bounds what a recorder keeps.
+const maxNotes = 10000
+
+func newRecorder() *recorder { return &recorder{changed: make(chan struct{})} }
+
+func (r *recorder) add(n mcp.JSONRPCNotification) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.notes) < maxNotes {
+		r.notes = append(r.notes, note{at: time.Now(), n: n})
+	}
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// mark is a position in the record: waitSince looks only after it.
+func (r *recorder) mark() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.notes)
+}
+
+// waitSince waits up to d for a notification after mark that match accepts.
+func (r *recorder) waitSince(mark int, d time.Duration, match func(mcp.JSONRPCNotification) bool) (note, bool) {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		for _, nt := range r.notes[min(mark, len(r.notes)):] {
+			if match(nt.n) {
+				r.mu.Unlock()
+				return nt, true
+			}
+		}
+		ch := r.changed
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return note{}, false
+		}
+	}
+}
+
+// waitFrom waits up to d for a notification received at or after t0 that
+// match accepts.
+func (r *recorder) waitFrom(t0 time.Time, d time.Duration, match func(mcp.JSONRPCNotification) bool) (note, bool) {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		for _, nt := range r.notes {
+			if !nt.at.Before(t0) && match(nt.n) {
+				r.mu.Unlock()
+				return nt, true
+			}
+		}
+		ch := r.changed
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return note{}, false
+		}
+	}
+}
+
+// since returns the notifications after mark.
+func (r *recorder) since(mark int) []mcp.JSONRPCNotification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []mcp.JSONRPCNotification
+	for _, nt := range r.notes[min(mark, len(r.notes)):] {
+		out = append(out, nt.n)
+	}
+	return out
+}
+
+func method(m string) func(mcp.JSONRPCNotification) bool {
+	return func(n mcp.JSONRPCNotification) bool { return n.Method == m }
+}
+
+func updated(uri string) func(mcp.JSONRPCNotification) bool {
+	return func(n mcp.JSONRPCNotification) bool {
+		return n.Method == mcp.MethodNotificationResourceUpdated && n.Params.AdditionalFields["uri"] == uri
+	}
+}
+
+// readText reads uri and returns its only content's text and MIME type.
+func readText(t *testing.T, c *conn, uri string) (string, string) {
+	t.Helper()
+	res, err := c.ReadResource(ctxFor(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+	if err != nil {
+		t.Fatalf("read %s: %v", uri, err)
+	}
+	if len(res.Contents) != 1 {
+		t.Fatalf("read %s: %d contents, want 1", uri, len(res.Contents))
+	}
+	tc, ok := res.Contents[0].(mcp.TextResourceContents)
+	if !ok {
+		t.Fatalf("read %s: contents are %T, want text", uri, res.Contents[0])
+	}
+	if tc.URI != uri {
+		t.Errorf("read %s: contents name URI %q", uri, tc.URI)
+	}
+	if strings.TrimSpace(tc.Text) == "" {
+		t.Errorf("read %s: empty contents", uri)
+	}
+	return tc.Text, tc.MIMEType
+}
+
+// readErr reads uri, which must fail, and returns the error.
+func readErr(t *testing.T, c *conn, uri string) error {
+	t.Helper()
+	res, err := c.ReadResource(ctxFor(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+	if err == nil {
+		t.Fatalf("read %s succeeded with %d contents; want an error", uri, len(res.Contents))
+	}
+	return err
+}
+
+// wantNotFound checks err is the not-found error of c's revision:
+// -32602 on 2026-07-28, -32002 (the code 2025-11-25 specifies) before.
+func wantNotFound(t *testing.T, c *conn, err error) {
+	t.Helper()
+	want := mcp.ErrResourceNotFound
+	if modern(c.proto) {
+		want = mcp.ErrInvalidParams
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("error %q: want the code of %v on %s", err, want, c.proto)
+	}
+}
+
+// ourGoroutines counts the goroutines running code of the resources
+// package (watchers, release callbacks), leaving out the test's own.
+func ourGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "sprites-mcp/resources.") && !strings.Contains(g, "resources_test.") {
+			count++
+		}
+	}
+	return count
+}
+
+// waitGoroutines waits up to d for ourGoroutines to come back to want.
+func waitGoroutines(t *testing.T, want int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		got := ourGoroutines()
+		if got <= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines of the resources package still run after %v; want %d", got, d, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,122 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+)
+
+// maxLineChars cuts each log line, as the tools' summaries do.
+const maxLineChars = 500
+
+// notesReserve is the part of the budget kept for the notes around the
+// lines (omitted count, a cut stream), so they always fit.
+const notesReserve = 300
+
+// readLogs returns the last rf.lines lines of a service's log as text,
+// cleaned like the tools' output and within the character budget: when the
+// lines do not all fit, the newest are kept and the text says how many
+// earlier ones were left out. Memory is bounded by the budget, not by the
+// log.
+func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
+	st, err := r.svc.Logs(ctx, rf.sprite, rf.service, client.LogsOptions{Lines: rf.lines})
+	if err != nil {
+		return "", r.explain(ctx, rf, err)
+	}
+	defer st.Close()
+
+	t := newTail(rf.lines, r.maxChars-notesReserve)
+	for st.Next() {
+		ev := st.Event()
+		if !ev.Type.IsOutput() {
+			continue
+		}
+		prefix := ""
+		if ev.Type == client.EventStderr {
+			prefix = "[stderr] "
+		}
+		data := strings.TrimSuffix(ev.Data, "\n")
+		for line := range strings.SplitSeq(data, "\n") {
+			t.add(prefix + summary.CleanLine(line, maxLineChars))
+		}
+	}
+	streamErr := st.Err()
+
+	if t.seen == 0 && streamErr == nil {
+		// An empty log is normal for a quiet service, but a runtime that
+		// answers an unknown service with an empty log must not make a
+		// missing service look like a quiet one.
+		if _, gerr := r.svc.Get(ctx, rf.sprite, rf.service); gerr != nil {
+			return "", r.explain(ctx, rf, gerr)
+		}
+		return fmt.Sprintf("(no log output from %s on %s yet)\n", rf.service, rf.sprite), nil
+	}
+	return t.render(rf, streamErr), nil
+}
+
+// tail keeps the newest lines that fit both a line count and a character
+// budget, dropping the oldest first.
+type tail struct {
+	maxLines, maxChars int
+	lines              []string // a FIFO: lines[head:] are kept
+	head               int
+	chars              int // characters (runes) in the kept lines, newlines included
+	seen               int // lines added
+}
+
+func newTail(maxLines, maxChars int) *tail {
+	return &tail{maxLines: maxLines, maxChars: max(maxChars, 1)}
+}
+
+func (t *tail) kept() int { return len(t.lines) - t.head }
+
+func (t *tail) add(line string) {
+	t.seen++
+	t.lines = append(t.lines, line)
+	t.chars += utf8.RuneCountInString(line) + 1
+	for t.kept() > t.maxLines || (t.chars > t.maxChars && t.kept() > 1) {
+		t.chars -= utf8.RuneCountInString(t.lines[t.head]) + 1
+		t.lines[t.head] = ""
+		t.head++
+	}
+	// Compact once the dropped prefix outweighs what is kept, so the
+	// backing array stays within about twice the kept lines.
+	if t.head > 64 && t.head*2 > len(t.lines) {
+		t.lines = append(t.lines[:0], t.lines[t.head:]...)
+		t.head = 0
+	}
+	// A single line longer than the whole budget (only possible with a
+	// budget under maxLineChars) is cut to fit.
+	if t.chars > t.maxChars {
+		last := &t.lines[len(t.lines)-1]
+		*last = string([]rune(*last)[:t.maxChars-1])
+		t.chars = t.maxChars
+	}
+}
+
+// omitted is how many of the requested lines the budget left out. Lines a
+// backend sends beyond the requested count were not asked for, so they do
+// not count.
+func (t *tail) omitted() int { return min(t.seen, t.maxLines) - t.kept() }
+
+// render writes the kept lines, with notes for what was left out.
+func (t *tail) render(rf ref, streamErr error) string {
+	var b strings.Builder
+	if n := t.omitted(); n > 0 {
+		fmt.Fprintf(&b, "… %d earlier lines not shown (%d-character budget); the newest %d follow …\n",
+			n, t.maxChars+notesReserve, t.kept())
+	}
+	for _, l := range t.lines[t.head:] {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	if streamErr != nil {
+		msg := summary.CleanLine(streamErr.Error(), 200)
+		fmt.Fprintf(&b, "… log of %s on %s cut short: %s\n", rf.service, rf.sprite, msg)
+	}
+	return b.String()
+}

@@ -1,0 +1,142 @@
+package resources
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The URI surface of DESIGN.md section 4. These strings are a contract.
+const (
+	scheme = "sprites://"
+
+	templateList    = "sprites://{sprite}/services"
+	templateService = "sprites://{sprite}/services/{service_name}"
+	templateLogs    = "sprites://{sprite}/services/{service_name}/logs{?lines}"
+
+	// DefaultLines is the log tail size when the URI names none.
+	DefaultLines = 100
+	// MaxLines is the largest log tail a URI may ask for.
+	MaxLines = 2000
+)
+
+// expectedShapes is said in every malformed-URI error, so a caller learns
+// the accepted forms from the mistake itself.
+const expectedShapes = "expected sprites://{sprite}/services, sprites://{sprite}/services/{service_name} " +
+	"or sprites://{sprite}/services/{service_name}/logs?lines=N (N from 1 to 2000)"
+
+type kind int
+
+const (
+	kindList kind = iota + 1
+	kindService
+	kindLogs
+)
+
+// ref is one of our resources, parsed from its URI.
+type ref struct {
+	kind    kind
+	sprite  string
+	service string // empty for kindList
+	lines   int    // kindLogs only: DefaultLines unless the URI says
+}
+
+// nameRE is the runtime's service name rule. Sprite names are held to it as
+// well: it is what the URI templates can match (RFC 6570 simple expansion
+// admits only unreserved characters), so anything else could never be
+// served anyway.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+func listURI(sprite string) string { return scheme + sprite + "/services" }
+
+func serviceURI(sprite, service string) string { return listURI(sprite) + "/" + service }
+
+func logsURI(sprite, service string) string { return serviceURI(sprite, service) + "/logs" }
+
+// malformedError is a URI that names none of our resources. It counts as
+// "not found" for the protocol: there is no such resource.
+type malformedError struct {
+	uri    string
+	reason string
+}
+
+func (e *malformedError) Error() string {
+	return fmt.Sprintf("malformed resource URI %q: %s; %s", e.uri, e.reason, expectedShapes)
+}
+
+// parseURI parses one of our resource URIs strictly: everything it accepts
+// is matched by one of the registered templates, so a URI that passes here
+// is served, and one that fails gets an error that says why.
+func parseURI(raw string) (ref, error) {
+	bad := func(format string, args ...any) (ref, error) {
+		return ref{}, &malformedError{uri: raw, reason: fmt.Sprintf(format, args...)}
+	}
+	rest, ok := strings.CutPrefix(raw, scheme)
+	if !ok {
+		return bad("the scheme must be sprites://")
+	}
+	path, query, hasQuery := strings.Cut(rest, "?")
+	if strings.Contains(path, "#") {
+		return bad("fragments are not part of these URIs")
+	}
+	segs := strings.Split(path, "/")
+	if len(segs) < 2 || segs[1] != "services" {
+		return bad("the path must start with {sprite}/services")
+	}
+	r := ref{sprite: segs[0]}
+	if !nameRE.MatchString(r.sprite) {
+		return bad("sprite name %q is not a valid name (letters, digits, '.', '_', '-'; at most 63)", r.sprite)
+	}
+	switch {
+	case len(segs) == 2:
+		r.kind = kindList
+	case len(segs) == 3:
+		r.kind = kindService
+		r.service = segs[2]
+	case len(segs) == 4 && segs[3] == "logs":
+		r.kind = kindLogs
+		r.service = segs[2]
+		r.lines = DefaultLines
+	default:
+		return bad("unexpected path after {sprite}/services")
+	}
+	if r.kind != kindList && (!nameRE.MatchString(r.service) || r.service == "signal") {
+		return bad("service name %q is not a valid name (letters, digits, '.', '_', '-'; at most 63)", r.service)
+	}
+	if !hasQuery {
+		return r, nil
+	}
+	if r.kind != kindLogs {
+		return bad("only the logs resource takes a query (?lines=N)")
+	}
+	lines, err := parseLines(query)
+	if err != nil {
+		return bad("%v", err)
+	}
+	r.lines = lines
+	return r, nil
+}
+
+// parseLines reads the query of a logs URI: exactly "lines=N".
+func parseLines(query string) (int, error) {
+	vals, err := url.ParseQuery(query)
+	if err != nil {
+		return 0, fmt.Errorf("query %q does not parse: %w", query, err)
+	}
+	for k := range vals {
+		if k != "lines" {
+			return 0, fmt.Errorf("unknown query parameter %q (the only one is lines)", k)
+		}
+	}
+	v := vals["lines"]
+	if len(v) != 1 {
+		return 0, fmt.Errorf("give lines once, as lines=N")
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < 1 || n > MaxLines {
+		return 0, fmt.Errorf("lines must be a whole number from 1 to %d (default %d); got %q", MaxLines, DefaultLines, v[0])
+	}
+	return n, nil
+}

@@ -1,0 +1,16 @@
+// Package schema holds the MCP tools' input and output types and turns them
+// into JSON Schemas with one configured invopop reflector.
+//
+// The types are the contract agents see: argument names, descriptions,
+// enums, bounds and defaults all come from the struct tags here. House
+// rules, checked by tests:
+//   - a field is required exactly when its json tag has no omitempty;
+//   - every field has a jsonschema_description (the jsonschema:"description=…"
+//     form stops at the first comma, so it is never used);
+//   - objects refuse unknown keys (additionalProperties: false), nothing is
+//     a bare true schema, and nothing uses $ref, which some clients cannot
+//     follow.
+//
+// Every schema is snapshotted under testdata/ (UPDATE_SNAPSHOTS=1 rewrites
+// them), so a change to the surface shows up in review.
+package schema

@@ -1,0 +1,13 @@
+// Package supervisor is the embedded local runtime of sprites-mcp: a real
+// process supervisor that serves the Sprites Services API for one
+// machine-local Sprite (named "local") on a unix socket in its state
+// directory.
+//
+// It owns each service's process group, captures its output to a rotated
+// log file and to live NDJSON streams, starts services in dependency order,
+// restarts crashes with capped exponential backoff, keeps explicit stops
+// sticky, and persists definitions and desired state so that a later run
+// (or another process taking over the state directory) brings the same
+// services back. It imports nothing of this repository: its wire types are
+// its own copy of the contract.
+package supervisor

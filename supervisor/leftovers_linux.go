@@ -1,0 +1,62 @@
+//go:build linux
+
+package supervisor
+
+import (
+	"log/slog"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// killLeftovers ends the runs a previous runtime recorded and could not
+// stop (it crashed or was SIGKILLed). A process is only touched when it is
+// in the recorded group and started no earlier than the recorded leader:
+// a reused pid or pgid belongs to a later process and is never hit.
+// Members get SIGTERM, then SIGKILL after a grace.
+func killLeftovers(recs []procRecord, log *slog.Logger) {
+	const grace = 2 * time.Second
+	find := func() map[int][]int {
+		found := map[int][]int{}
+		for _, rec := range recs {
+			if rec.PGID <= 1 || rec.StartTime == 0 {
+				continue
+			}
+			if pids := groupMembers(rec.PGID, rec.StartTime); len(pids) > 0 {
+				found[rec.PGID] = pids
+			}
+		}
+		return found
+	}
+	left := find()
+	if len(left) == 0 {
+		return
+	}
+	signal := func(sig unix.Signal) {
+		for pgid, pids := range left {
+			for _, pid := range pids {
+				_ = unix.Kill(pid, sig)
+			}
+			log.Warn("killing process left by a previous run", "pgid", pgid, "pids", pids, "signal", signalName(sig))
+		}
+	}
+	signal(unix.SIGTERM)
+	deadline := time.Now().Add(grace)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		time.Sleep(wait)
+		if left = find(); len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	signal(unix.SIGKILL)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+		if left = find(); len(left) == 0 {
+			return
+		}
+	}
+	log.Error("processes of a previous run survived SIGKILL", "groups", left)
+}

@@ -1,0 +1,167 @@
+package supervisor
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// handleLogs streams a service's log file (all of it, or its last `lines`
+// lines) as output events, then, for `duration`, its new output.
+func (r *Runtime) handleLogs(w http.ResponseWriter, req *http.Request) {
+	name := req.PathValue("svc")
+	if err := validateName(name); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	lines := 0
+	if v := req.URL.Query().Get("lines"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "lines "+strconv.Quote(v)+" is not a non-negative integer")
+			return
+		}
+		lines = n
+	}
+	follow, err := window(req, "duration", 0)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	s := r.lookup(name)
+	path := filepath.Join(r.logDir, name+".log")
+	var size int64
+	var sub *subscription
+	if s != nil {
+		// Note the size and subscribe in one step: what is in the file up to
+		// size came before the subscription, the rest comes through it.
+		s.out.mu.Lock()
+		size = s.out.logSize()
+		if follow > 0 {
+			sub = s.out.hub.subscribe()
+		}
+		s.out.mu.Unlock()
+		if sub != nil {
+			defer sub.close()
+		}
+	} else {
+		// A deleted service's log stays readable; an unknown one is 404.
+		fi, err := os.Stat(path)
+		if err != nil {
+			writeError(w, http.StatusNotFound, "service "+strconv.Quote(name)+" not found; list services to see the defined ones")
+			return
+		}
+		size = fi.Size()
+	}
+	st := newNDJSON(w)
+	st.begin()
+	if err := streamLogFile(req.Context(), st, path, size, lines); err != nil && !errors.Is(err, os.ErrNotExist) {
+		st.send(Event{Type: evError, Data: "read log file: " + err.Error(), Timestamp: nowMs()})
+	}
+	if sub != nil {
+		watch(req.Context(), st, sub, nil, follow)
+	}
+	st.complete(&LogFiles{Combined: path})
+}
+
+// streamLogFile sends the lines of path up to size, only the last n when
+// n > 0. Memory is bounded whatever the file holds: lines are read in
+// pieces of at most maxPieceBytes.
+func streamLogFile(ctx context.Context, st *ndjson, path string, size int64, n int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() < size {
+		size = fi.Size() // rotated meanwhile
+	}
+	from := int64(0)
+	if n > 0 {
+		if from, err = tailOffset(f, size, n); err != nil {
+			return err
+		}
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(f, from, size-from), maxPieceBytes+256)
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			st.send(parseLogLine(line))
+			if st.err != nil || ctx.Err() != nil {
+				return nil
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// tailOffset finds where the last n lines of the first size bytes begin,
+// reading backwards in blocks.
+func tailOffset(f *os.File, size int64, n int) (int64, error) {
+	const block = 64 << 10
+	buf := make([]byte, block)
+	end := size
+	// A final newline ends the last line; it does not start another.
+	if end > 0 {
+		if _, err := f.ReadAt(buf[:1], end-1); err != nil {
+			return 0, err
+		}
+		if buf[0] == '\n' {
+			end--
+		}
+	}
+	count := 0
+	for pos := end; pos > 0; {
+		start := max(pos-block, 0)
+		chunk := buf[:pos-start]
+		if _, err := f.ReadAt(chunk, start); err != nil && err != io.EOF {
+			return 0, err
+		}
+		for i := len(chunk) - 1; i >= 0; i-- {
+			if chunk[i] == '\n' {
+				if count++; count == n {
+					return start + int64(i) + 1, nil
+				}
+			}
+		}
+		pos = start
+	}
+	return 0, nil
+}
+
+// parseLogLine turns "RFC3339Nano [stream] text" back into an event. A line
+// that does not look like that (written by something else) is stdout.
+func parseLogLine(line []byte) Event {
+	ev := Event{Type: evStdout, Data: string(line)}
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return ev
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(line[:sp]))
+	if err != nil {
+		return ev
+	}
+	rest := line[sp+1:]
+	for _, stream := range []string{evStdout, evStderr} {
+		tag := "[" + stream + "] "
+		if bytes.HasPrefix(rest, []byte(tag)) {
+			return Event{Type: stream, Data: string(rest[len(tag):]), Timestamp: t.UnixMilli()}
+		}
+	}
+	return ev
+}

@@ -1,0 +1,318 @@
+package supervisor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+func (s *service) logFiles() *LogFiles { return &LogFiles{Combined: s.out.path} }
+
+// validateGraphLocked checks def for service name against the others: its
+// needs exist, it closes no cycle, its http_port is free. r.mu is held.
+func (r *Runtime) validateGraphLocked(name string, def definition) error {
+	for _, n := range def.Needs {
+		if _, ok := r.services[n]; !ok {
+			return errorf(http.StatusBadRequest, "service %q needs %q, which is not defined; create %q first", name, n, n)
+		}
+	}
+	needsOf := func(n string) []string {
+		if n == name {
+			return def.Needs
+		}
+		if s := r.services[n]; s != nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.def.Needs
+		}
+		return nil
+	}
+	if cyc := findCycle(name, needsOf); cyc != nil {
+		return errorf(http.StatusBadRequest, "dependency cycle: %s; remove one of these needs", strings.Join(cyc, " → "))
+	}
+	if def.HTTPPort != nil {
+		for _, o := range r.services {
+			if o.name == name {
+				continue
+			}
+			o.mu.Lock()
+			holds := o.def.HTTPPort != nil && *o.def.HTTPPort == *def.HTTPPort
+			o.mu.Unlock()
+			if holds {
+				return errorf(http.StatusConflict, "http_port %d is already held by service %q; only one service may hold it", *def.HTTPPort, o.name)
+			}
+		}
+	}
+	return nil
+}
+
+// define creates or updates service name and returns it with its op lock
+// held. changed reports an update that alters what runs.
+func (r *Runtime) define(ctx context.Context, name string, def definition) (s *service, changed bool, err error) {
+	for {
+		r.mu.Lock()
+		if r.closing {
+			r.mu.Unlock()
+			return nil, false, errorf(http.StatusServiceUnavailable, "the runtime is shutting down")
+		}
+		s = r.services[name]
+		if s == nil {
+			if err := r.validateGraphLocked(name, def); err != nil {
+				r.mu.Unlock()
+				return nil, false, err
+			}
+			s = r.newService(name, def)
+			s.op <- struct{}{} // a new service: the lock is free
+			r.services[name] = s
+			r.mu.Unlock()
+			return s, true, nil
+		}
+		r.mu.Unlock()
+		if err := s.lock(ctx); err != nil {
+			return nil, false, err
+		}
+		r.mu.Lock()
+		if s.deleted { // deleted while we waited: define it afresh
+			r.mu.Unlock()
+			s.unlock()
+			continue
+		}
+		if err := r.validateGraphLocked(name, def); err != nil {
+			r.mu.Unlock()
+			s.unlock()
+			return nil, false, err
+		}
+		s.mu.Lock()
+		changed = !s.def.equal(def)
+		s.def = def
+		s.mu.Unlock()
+		r.mu.Unlock()
+		return s, changed, nil
+	}
+}
+
+// remove stops and deletes a service; its log file stays. A service other
+// services need cannot be deleted.
+func (r *Runtime) remove(ctx context.Context, s *service) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.unlock()
+	r.mu.Lock()
+	var dependents []string
+	for _, o := range r.services {
+		o.mu.Lock()
+		if slices.Contains(o.def.Needs, s.name) {
+			dependents = append(dependents, o.name)
+		}
+		o.mu.Unlock()
+	}
+	r.mu.Unlock()
+	if len(dependents) > 0 {
+		slices.Sort(dependents)
+		return errorf(http.StatusConflict, "service %q is needed by %s; delete those or drop the need first", s.name, strings.Join(dependents, ", "))
+	}
+	if _, err := s.haltLocked(r.tune.stopGrace, nil, false); err != nil {
+		return fmt.Errorf("delete service %q: %w", s.name, err)
+	}
+	r.mu.Lock()
+	s.mu.Lock()
+	s.deleted = true
+	s.cancelRestartLocked()
+	s.mu.Unlock()
+	delete(r.services, s.name)
+	r.mu.Unlock()
+	s.out.file.Close()
+	if err := r.saver.sync(ctx); err != nil {
+		return fmt.Errorf("delete service %q: save state: %w", s.name, err)
+	}
+	r.log.Info("deleted service", "service", s.name)
+	return nil
+}
+
+// watch streams what run p does for d: its output, and its exit, which
+// ends the stream early (the service died inside the window).
+func watch(ctx context.Context, st *ndjson, sub *subscription, p *proc, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-sub.notify:
+			for _, ev := range sub.take() {
+				if ev.Type == evExit {
+					if ev.run == p {
+						st.send(ev.Event)
+						return
+					}
+					continue
+				}
+				st.send(ev.Event)
+			}
+			if st.err != nil {
+				return
+			}
+		case <-t.C:
+			for _, ev := range sub.take() {
+				if ev.Type != evExit {
+					st.send(ev.Event)
+				}
+			}
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// current returns the live run, if any.
+func (s *service) current() *proc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
+}
+
+func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
+	name := req.PathValue("svc")
+	if err := validateName(name); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	d, err := window(req, "duration", 5*time.Second)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	var body ServiceRequest
+	dec := json.NewDecoder(io.LimitReader(req.Body, maxBody))
+	if err := dec.Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid service definition: "+err.Error())
+		return
+	}
+	def, err := definitionFrom(name, body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ctx := req.Context()
+	s, changed, err := r.define(ctx, name, def)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	st := newNDJSON(w)
+	if changed {
+		if s.current() != nil {
+			// The definition changed under a live run: replace the run.
+			_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
+		}
+		if err := r.saver.sync(ctx); err != nil {
+			st.send(Event{Type: evError, Data: "save state: " + err.Error(), Timestamp: nowMs()})
+		}
+	}
+	r.startAndWatch(ctx, s, st, d)
+	st.complete(s.logFiles())
+}
+
+// startAndWatch starts s and streams what it does for d. It is called with
+// the op lock held and releases it before watching, so a long watch window
+// never blocks other operations.
+func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration) {
+	sub := s.out.hub.subscribe()
+	defer sub.close()
+	err := s.startLocked(ctx, st.send, false, true)
+	p := s.current()
+	s.unlock()
+	if err == nil {
+		watch(ctx, st, sub, p, d)
+	}
+}
+
+func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
+	s := r.service(w, req)
+	if s == nil {
+		return
+	}
+	d, err := window(req, "duration", 5*time.Second)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	ctx := req.Context()
+	if err := s.lock(ctx); err != nil {
+		writeErr(w, err)
+		return
+	}
+	st := newNDJSON(w)
+	r.startAndWatch(ctx, s, st, d)
+	st.complete(s.logFiles())
+}
+
+func (r *Runtime) handleStop(w http.ResponseWriter, req *http.Request) {
+	s := r.service(w, req)
+	if s == nil {
+		return
+	}
+	grace, err := window(req, "timeout", r.tune.stopGrace)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	if !s.active() {
+		writeError(w, http.StatusConflict, fmt.Sprintf("service %q is not running (status %s)", s.name, s.view().State.Status))
+		return
+	}
+	// A start in progress (waiting for its needs) is cancelled, not waited for.
+	s.mu.Lock()
+	cancelled := s.startCancel != nil
+	if cancelled {
+		s.startCancel()
+	}
+	s.mu.Unlock()
+	if err := s.lock(req.Context()); err != nil {
+		writeErr(w, err)
+		return
+	}
+	defer s.unlock()
+	if !cancelled && !s.active() {
+		writeError(w, http.StatusConflict, fmt.Sprintf("service %q is not running (it was stopped by another request)", s.name))
+		return
+	}
+	st := newNDJSON(w)
+	if _, err := s.haltLocked(grace, st.send, true); err != nil {
+		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
+	}
+	st.complete(s.logFiles())
+}
+
+func (r *Runtime) handleRestart(w http.ResponseWriter, req *http.Request) {
+	s := r.service(w, req)
+	if s == nil {
+		return
+	}
+	d, err := window(req, "duration", 5*time.Second)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	ctx := req.Context()
+	if err := s.lock(ctx); err != nil {
+		writeErr(w, err)
+		return
+	}
+	st := newNDJSON(w)
+	if _, err := s.haltLocked(r.tune.stopGrace, st.send, false); err != nil {
+		s.unlock()
+		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
+	} else {
+		r.startAndWatch(ctx, s, st, d)
+	}
+	st.complete(s.logFiles())
+}

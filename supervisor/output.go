@@ -1,0 +1,118 @@
+package supervisor
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"time"
+
+	"gopkg.in/natefinch/lumberjack.v2"
+)
+
+// output is where a service's output goes: its rotated log file and the
+// streams watching it. The log write and the publish of a chunk happen under
+// one mutex, so a log reader that notes the file size and subscribes under
+// that mutex sees every line exactly once.
+type output struct {
+	mu   sync.Mutex
+	file *lumberjack.Logger
+	path string
+	hub  hub
+}
+
+// partialFlushAfter is how long a partial line (a prompt, a progress bar)
+// may wait for its newline before it is emitted anyway.
+const partialFlushAfter = 250 * time.Millisecond
+
+func newOutput(path string, maxMB int) *output {
+	return &output{path: path, file: &lumberjack.Logger{Filename: path, MaxSize: maxMB, MaxBackups: 3}}
+}
+
+// write appends a batch of log lines and publishes their events.
+func (o *output) write(lines []byte, evs []hubEvent) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(lines) > 0 {
+		// A full disk must not stop the service; the stream still gets the output.
+		_, _ = o.file.Write(lines)
+	}
+	for _, ev := range evs {
+		o.hub.publish(ev)
+	}
+}
+
+// logSize returns the current log file's size, with o.mu held by the caller.
+func (o *output) logSize() int64 {
+	fi, err := os.Stat(o.path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// pump copies one pipe of run p into the log and the hub until the pipe
+// closes, in pieces of bounded size (see splitter).
+func (o *output) pump(f *os.File, stream string, p *proc) {
+	buf := make([]byte, 32<<10)
+	var sp splitter
+	var lines []byte
+	var evs []hubEvent
+	var stamp string
+	var ts int64
+	emit := func(piece []byte, eol bool) {
+		text := piece
+		if eol {
+			text = piece[:len(piece)-1]
+		}
+		lines = append(lines, stamp...)
+		lines = append(lines, " ["...)
+		lines = append(lines, stream...)
+		lines = append(lines, "] "...)
+		lines = append(lines, text...)
+		lines = append(lines, '\n')
+		evs = append(evs, hubEvent{Event: Event{Type: stream, Data: string(piece), Timestamp: ts}, run: p})
+	}
+	send := func() {
+		if len(lines) > 0 || len(evs) > 0 {
+			o.write(lines, evs)
+		}
+		lines, evs = lines[:0], nil
+		if cap(lines) > 256<<10 {
+			lines = nil // do not keep a flood's buffer for the life of the service
+		}
+	}
+	now := func() {
+		t := time.Now()
+		stamp, ts = t.UTC().Format(time.RFC3339Nano), t.UnixMilli()
+	}
+	waiting := false // a read deadline is set for a partial line
+	for {
+		n, err := f.Read(buf)
+		if n > 0 {
+			now()
+			sp.feed(buf[:n], emit)
+			send()
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			now()
+			sp.flush(emit)
+			send()
+			_ = f.SetReadDeadline(time.Time{})
+			waiting = false
+			continue
+		}
+		if err != nil {
+			break
+		}
+		if sp.pending() && !waiting {
+			_ = f.SetReadDeadline(time.Now().Add(partialFlushAfter))
+			waiting = true
+		} else if !sp.pending() && waiting {
+			_ = f.SetReadDeadline(time.Time{})
+			waiting = false
+		}
+	}
+	now()
+	sp.flush(emit)
+	send()
+}

@@ -1,0 +1,252 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+)
+
+// helperEnv makes the test binary host a runtime (supervisor.Run) instead
+// of running tests: a real separate process the tests can SIGKILL.
+const helperEnv = "SUPERVISOR_TEST_HELPER_STATE"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(helperEnv); dir != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+		defer stop()
+		if err := Run(ctx, Config{StateDir: dir, Logger: quietLogger()}); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// hostProc is a child process hosting a runtime.
+type hostProc = exec.Cmd
+
+// spawnHost runs a runtime in a child process (its own process group) and
+// waits for its socket.
+func spawnHost(dir string) (*hostProc, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	sock := filepath.Join(dir, "api.sock")
+	for end := time.Now().Add(15 * time.Second); dialSocket(context.Background(), sock) != nil; {
+		if time.Now().After(end) {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = cmd.Wait()
+			return nil, errors.New("the host's socket did not answer within 15s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return cmd, nil
+}
+
+// startHost is spawnHost for a test, killed at cleanup.
+func startHost(t *testing.T, dir string) *exec.Cmd {
+	t.Helper()
+	cmd, err := spawnHost(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	return cmd
+}
+
+func TestPersistenceAcrossRestart(t *testing.T) {
+	h := startHarness(t)
+	r := h.req("sleep", "3600")
+	r.Env["KEEP"] = "1"
+	r.Dir = "/"
+	h.put("keep", r, 0)
+	dep := h.req("sleep", "3600")
+	dep.Needs = []string{"keep"}
+	h.put("dep", dep, 0)
+	h.put("off", h.req("sleep", "3600"), 0)
+	h.stopSvc("off", time.Second)
+	oldPID := h.get("keep").State.PID
+
+	h.shutdown()
+	if len(markedProcesses(h.mark)) != 0 {
+		t.Fatal("shutdown left processes")
+	}
+	b, err := os.ReadFile(filepath.Join(h.dir, "state.json"))
+	if err != nil || !strings.Contains(string(b), `"KEEP": "1"`) {
+		t.Fatalf("state.json: %s %v", b, err)
+	}
+	h.boot()
+	s := h.waitStatus("keep", client.StatusRunning)
+	if s.State.PID == oldPID || s.Env["KEEP"] != "1" || s.Dir != "/" {
+		t.Fatalf("after reboot %+v", s)
+	}
+	if d := h.waitStatus("dep", client.StatusRunning); len(d.Needs) != 1 || d.Needs[0] != "keep" {
+		t.Fatalf("dep %+v", d)
+	}
+	if o := h.get("off"); o.State.Status != client.StatusStopped {
+		t.Fatalf("an explicit stop did not stick: %+v", o.State)
+	}
+}
+
+func TestLeftoversKilledAfterRuntimeCrash(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	host := startHost(t, dir)
+	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
+	// The leader execs sleep; a grandchild sleep stays in the group.
+	req := client.ServiceRequest{Cmd: "sh", Args: []string{"-c", "sleep 3600 & exec sleep 3600"},
+		Env: map[string]string{markEnv: mark}}
+	st, err := c.Put(context.Background(), "local", "orphan", req, 0)
+	events(t, st, err)
+	s, err := c.Get(context.Background(), "local", "orphan")
+	if err != nil || s.State.PID == 0 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	leader := s.State.PID
+	waitFor(t, "two processes", 5*time.Second, func() bool { return len(markedProcesses(mark)) == 2 })
+
+	// Simulated crash: SIGKILL the host. Pdeathsig kills the leader; the
+	// grandchild, in the same group, survives until the next boot.
+	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = host.Wait()
+	waitFor(t, "the leader to die with the runtime", 5*time.Second, func() bool {
+		st, err := readProcStat(leader)
+		return err != nil || st.state == 'Z'
+	})
+	left := markedProcesses(mark)
+	if len(left) != 1 {
+		t.Fatalf("after the crash: %v, want the grandchild only", left)
+	}
+	if st, _ := readProcStat(left[0]); st.pgrp != leader {
+		t.Fatalf("grandchild in group %d, want %d", st.pgrp, leader)
+	}
+
+	rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Shutdown(context.Background())
+	if err := rt.Boot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if groupAlive(leader) {
+		t.Fatal("the leftover group survived the boot")
+	}
+	if _, err := readProcStat(left[0]); err == nil {
+		if st, _ := readProcStat(left[0]); st.state != 'Z' {
+			t.Fatal("the grandchild survived the boot")
+		}
+	}
+	// And the service runs again, as a new group.
+	if v := rt.lookup("orphan").view(); v.State.Status != StatusRunning || v.State.PID == leader {
+		t.Fatalf("after boot %+v", v.State)
+	}
+}
+
+func TestAttachAndTakeover(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	ctx := context.Background()
+	cfg := Config{StateDir: dir, Logger: quietLogger()}
+	first, err := Embed(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close(ctx)
+	if !first.Owner() {
+		t.Fatal("first embed is not the owner")
+	}
+	second, err := Embed(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close(ctx)
+	if second.Owner() || second.SocketPath() != first.SocketPath() {
+		t.Fatalf("second: owner %v socket %s", second.Owner(), second.SocketPath())
+	}
+	// The attached one reaches the owner's services through the socket.
+	c := newClient(t, second.SocketPath(), client.PathSprites)
+	req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
+	st, err := c.Put(ctx, "local", "shared", req, 0)
+	events(t, st, err)
+	s, _ := c.Get(ctx, "local", "shared")
+	oldPID := s.State.PID
+	// A runtime that is already owned refuses a second owner.
+	if _, err := New(cfg); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second New: %v", err)
+	}
+	if err := Run(ctx, cfg); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Run on an owned dir: %v", err)
+	}
+
+	// The owner goes away: its services stop, the attached one takes over
+	// and boots them again.
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the takeover", 15*time.Second, func() bool { return second.Owner() })
+	waitFor(t, "the service to come back", 15*time.Second, func() bool {
+		s, err := c.Get(ctx, "local", "shared")
+		return err == nil && s.State.Status == client.StatusRunning && s.State.PID != oldPID
+	})
+	if err := second.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTakeoverAfterOwnerProcessKilled(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	host := startHost(t, dir)
+	ctx := context.Background()
+	e, err := Embed(ctx, Config{StateDir: dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close(ctx)
+	if e.Owner() {
+		t.Fatal("owner while the host runs")
+	}
+	c := newClient(t, e.SocketPath(), client.PathSprites)
+	req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
+	st, err := c.Put(ctx, "local", "svc", req, 0)
+	events(t, st, err)
+	_ = host.Process.Signal(syscall.SIGKILL)
+	waitFor(t, "the takeover", 15*time.Second, func() bool { return e.Owner() })
+	waitFor(t, "the service to run under the new owner", 15*time.Second, func() bool {
+		s, err := c.Get(ctx, "local", "svc")
+		return err == nil && s.State.Status == client.StatusRunning
+	})
+	if n := len(markedProcesses(mark)); n != 1 {
+		t.Fatalf("%d processes of the service", n)
+	}
+}
+
+func TestSocketPathTooLong(t *testing.T) {
+	dir := filepath.Join(tempStateDir(t), strings.Repeat("d", 100))
+	_, err := New(Config{StateDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "at most 107") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,268 @@
+//go:build linux
+
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// secretEnv are our own credentials: a service an agent starts must never
+// read them.
+var secretEnv = []string{"SPRITES_TOKEN", "SPRITE_TOKEN", "SPRITES_MCP_AUTH_TOKEN"}
+
+// proc is one run of a service: a process group led by the process we
+// started. Its fields are set before spawn returns and never change, except
+// the exit fields, which are written before done is closed.
+type proc struct {
+	pid       int // also the process group id (Setpgid)
+	startTime uint64
+	started   time.Time
+	// done is closed once the leader is reaped, the group is empty and the
+	// output is drained (or cut off): nothing of this run is left.
+	done chan struct{}
+	// stopRequested marks an exit we asked for: it is a stop, not a crash.
+	stopRequested atomic.Bool
+	exitCode      int
+	exitDesc      string
+}
+
+// spawnSpec is everything needed to start a run.
+type spawnSpec struct {
+	def        definition
+	home       string
+	out        *output
+	crashGrace time.Duration // how long members of a crashed group get between TERM and KILL
+	onExit     func(*proc)
+}
+
+// serviceEnv is the inherited environment without our secrets, with the
+// service's env laid over it.
+func serviceEnv(extra map[string]string) []string {
+	base := os.Environ()
+	env := make([]string, 0, len(base)+len(extra))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, over := extra[k]; over {
+			continue
+		}
+		secret := false
+		for _, s := range secretEnv {
+			secret = secret || k == s
+		}
+		if !secret {
+			env = append(env, kv)
+		}
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// spawn starts a run. It returns once exec has succeeded or failed; exec
+// errors (no such command, not executable, bad dir) come back here.
+//
+// The child is forked from a goroutine that holds its OS thread locked until
+// the child is reaped: Pdeathsig fires when the forking *thread* exits, not
+// the process (Go issue 27505), so an unlocked thread retired by the Go
+// runtime would kill a healthy service.
+func spawn(spec spawnSpec) (*proc, error) {
+	dir := spec.def.Dir
+	if dir == "" {
+		dir = spec.home
+	}
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("working directory %q: %w", dir, err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("working directory %q is not a directory", dir)
+	}
+	p := &proc{done: make(chan struct{})}
+	startErr := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		cmd, outR, errR, err := startLocked(spec.def, dir)
+		if err != nil {
+			runtime.UnlockOSThread()
+			startErr <- err
+			return
+		}
+		p.pid = cmd.Process.Pid
+		p.started = time.Now()
+		if st, err := readProcStat(p.pid); err == nil {
+			p.startTime = st.startTime
+		}
+		var readers sync.WaitGroup
+		readers.Add(2)
+		go func() { defer readers.Done(); spec.out.pump(outR, evStdout, p) }()
+		go func() { defer readers.Done(); spec.out.pump(errR, evStderr, p) }()
+		startErr <- nil
+
+		state, werr := cmd.Process.Wait()
+		// The child is reaped: the thread may go back to the pool.
+		runtime.UnlockOSThread()
+		p.exitCode, p.exitDesc = describeExit(state, werr)
+		reapGroup(p, spec.crashGrace)
+		drainReaders(&readers, outR, errR)
+		// onExit first: whoever waits on done then sees the final status.
+		spec.onExit(p)
+		close(p.done)
+	}()
+	if err := <-startErr; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// startLocked runs exec with the output pipes; the caller holds the thread.
+func startLocked(def definition, dir string) (*exec.Cmd, *os.File, *os.File, error) {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, nil, nil, fmt.Errorf("create stderr pipe: %w", err)
+	}
+	cmd := exec.Command(def.Cmd, def.Args...)
+	cmd.Env = serviceEnv(def.Env)
+	cmd.Dir = dir
+	// Files, not writers: exec then starts no copying goroutines and Wait
+	// returns when the leader exits, whoever still holds the pipes.
+	cmd.Stdout, cmd.Stderr = outW, errW
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		return nil, nil, nil, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
+	}
+	return cmd, outR, errR, nil
+}
+
+// unwrapExec drops the "exec: " and "fork/exec path: " prefixes that we
+// replace with our own.
+func unwrapExec(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	if ee, ok := err.(*exec.Error); ok {
+		return ee.Err
+	}
+	return err
+}
+
+// describeExit turns a wait status into the API's exit code (128+n for a
+// signal, as a shell reports it) and a sentence for the state's error.
+func describeExit(state *os.ProcessState, err error) (int, string) {
+	if state == nil {
+		return -1, fmt.Sprintf("wait failed: %v", err)
+	}
+	ws, ok := state.Sys().(syscall.WaitStatus)
+	if ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), "killed by signal " + signalName(ws.Signal())
+	}
+	code := state.ExitCode()
+	return code, fmt.Sprintf("exited with code %d", code)
+}
+
+func signalName(s syscall.Signal) string {
+	if n := unix.SignalName(s); n != "" {
+		return strings.TrimPrefix(n, "SIG")
+	}
+	return fmt.Sprint(int(s))
+}
+
+// reapGroup waits until no live process is left in the run's group. When a
+// crashed leader leaves members behind, they get TERM and, after grace, KILL
+// (as systemd does for a unit's cgroup). On a requested stop the stopper
+// owns the signals and their timing.
+func reapGroup(p *proc, grace time.Duration) {
+	if !groupAlive(p.pid) {
+		return
+	}
+	begin := time.Now()
+	if !p.stopRequested.Load() {
+		_ = signalGroup(p.pid, unix.SIGTERM)
+	}
+	killed := false
+	wait := time.Millisecond
+	for groupAlive(p.pid) {
+		if !killed && !p.stopRequested.Load() && time.Since(begin) >= grace {
+			_ = signalGroup(p.pid, unix.SIGKILL)
+			killed = true
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 50*time.Millisecond)
+	}
+}
+
+// drainReaders gives the output readers a moment to reach the end of the
+// pipes, then closes them: a process that escaped the group (setsid) and
+// still holds a pipe must not keep the run alive.
+func drainReaders(readers *sync.WaitGroup, files ...*os.File) {
+	done := make(chan struct{})
+	go func() { readers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(250 * time.Millisecond):
+		for _, f := range files {
+			f.Close()
+		}
+		<-done
+	}
+	for _, f := range files {
+		f.Close()
+	}
+}
+
+// terminate stops run p: TERM to the group, KILL to the group after grace,
+// and returns once the whole run is gone (or after an extra safety wait for
+// processes the kernel cannot kill, such as ones stuck in disk I/O).
+func terminate(p *proc, grace time.Duration) error {
+	p.stopRequested.Store(true)
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
+	_ = signalGroup(p.pid, unix.SIGTERM)
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-p.done:
+		return nil
+	case <-t.C:
+	}
+	_ = signalGroup(p.pid, unix.SIGKILL)
+	const unkillable = 30 * time.Second
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(unkillable):
+		return fmt.Errorf("process group %d still has processes %s after SIGKILL; they may be stuck in the kernel", p.pid, unkillable)
+	}
+}
+
+// signalRun sends sig to the run's group unless the run is over.
+func signalRun(p *proc, sig unix.Signal) error {
+	select {
+	case <-p.done:
+		return fmt.Errorf("the process has exited")
+	default:
+	}
+	return signalGroup(p.pid, sig)
+}

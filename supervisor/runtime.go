@@ -1,0 +1,333 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config configures a Runtime.
+type Config struct {
+	StateDir string       // required; created 0700 if missing
+	Sprite   string       // the one Sprite served; "" means "local"
+	Logger   *slog.Logger // nil means slog.Default()
+}
+
+// maxSocketPath is the longest path a unix socket address can hold on
+// Linux (sun_path is 108 bytes with its NUL).
+const maxSocketPath = 107
+
+// tuning holds the timings; tests shorten them, the defaults are the
+// documented behaviour.
+type tuning struct {
+	backoffBase  time.Duration // first restart delay of a crash streak
+	backoffCap   time.Duration // longest restart delay
+	stableAfter  time.Duration // a run this long resets the streak
+	crashGrace   time.Duration // TERM → KILL for what a crashed leader left behind
+	readyTimeout time.Duration // how long a need with http_port gets to accept connections
+	stopGrace    time.Duration // default stop timeout (API default 10s)
+	logMaxMB     int           // rotate a log file at this size
+}
+
+func defaultTuning() tuning {
+	return tuning{
+		backoffBase:  defaultBackoffBase,
+		backoffCap:   defaultBackoffCap,
+		stableAfter:  defaultStableAfter,
+		crashGrace:   2 * time.Second,
+		readyTimeout: 30 * time.Second,
+		stopGrace:    10 * time.Second,
+		logMaxMB:     10,
+	}
+}
+
+// Runtime is the embedded local runtime: the services of one Sprite, their
+// processes, and the HTTP API that drives them.
+type Runtime struct {
+	log       *slog.Logger
+	sprite    string
+	dir       string
+	logDir    string
+	sockPath  string
+	statePath string
+	home      string
+	tune      tuning
+	handler   http.Handler
+	lock      *os.File
+	saver     *saver
+	leftovers []procRecord
+
+	// ctx ends at Shutdown: pending restarts and waits for needs end with it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{} // closed at Shutdown; owner watchers see it
+
+	mu       sync.Mutex
+	services map[string]*service
+	closing  bool
+	servers  []*http.Server
+	sockMine bool // we created the socket file and remove it at Shutdown
+
+	// spawnGate lets Shutdown wait out spawns in flight: spawners hold it
+	// shared while they check closing and start a process.
+	spawnGate sync.RWMutex
+	runs      sync.WaitGroup // live runs; no Add once closing is set
+	shutOnce  sync.Once
+	shutErr   error
+}
+
+// New opens the state directory (taking the lock file), loads state.json,
+// and returns a runtime that has started nothing yet. A second New on a
+// locked directory fails with an error wrapping ErrLocked.
+func New(cfg Config) (*Runtime, error) {
+	if cfg.StateDir == "" {
+		return nil, errors.New("supervisor: state directory is required (--state-dir)")
+	}
+	dir, err := filepath.Abs(cfg.StateDir)
+	if err != nil {
+		return nil, fmt.Errorf("supervisor: state directory %q: %w", cfg.StateDir, err)
+	}
+	sock := filepath.Join(dir, "api.sock")
+	if len(sock) > maxSocketPath {
+		return nil, fmt.Errorf("supervisor: socket path %q is %d bytes; unix sockets allow at most %d: choose a shorter --state-dir", sock, len(sock), maxSocketPath)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("supervisor: create state directory: %w", err)
+	}
+	// The directory guards the socket: it must not be reachable by others.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("supervisor: restrict state directory: %w", err)
+	}
+	logDir := filepath.Join(dir, "logs", "services")
+	if err := os.MkdirAll(logDir, 0o700); err != nil {
+		return nil, fmt.Errorf("supervisor: create log directory: %w", err)
+	}
+	lock, err := lockDir(filepath.Join(dir, "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("supervisor: %w", err)
+	}
+	rt := &Runtime{
+		log: cfg.Logger, sprite: cfg.Sprite, dir: dir, logDir: logDir, sockPath: sock,
+		statePath: filepath.Join(dir, "state.json"), tune: defaultTuning(), lock: lock,
+		services: map[string]*service{}, done: make(chan struct{}),
+	}
+	if rt.log == nil {
+		rt.log = slog.Default()
+	}
+	if rt.sprite == "" {
+		rt.sprite = "local"
+	}
+	if rt.home, err = os.UserHomeDir(); err != nil {
+		rt.home = "/"
+	}
+	st, err := loadState(rt.statePath)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("supervisor: %w", err)
+	}
+	for _, ss := range st.Services {
+		if validateName(ss.Name) != nil {
+			rt.log.Warn("skipping saved service with an invalid name", "service", ss.Name)
+			continue
+		}
+		s := rt.newService(ss.Name, definition{Cmd: ss.Cmd, Args: ss.Args, Env: ss.Env,
+			Dir: ss.Dir, Needs: ss.Needs, HTTPPort: ss.HTTPPort})
+		s.stopped = ss.Stopped
+		rt.services[ss.Name] = s
+		if ss.Proc != nil {
+			rt.leftovers = append(rt.leftovers, *ss.Proc)
+		}
+	}
+	rt.ctx, rt.cancel = context.WithCancel(context.Background())
+	rt.saver = newSaver(rt.statePath, rt.snapshot)
+	rt.handler = rt.routes()
+	return rt, nil
+}
+
+// SocketPath is where Serve listens.
+func (r *Runtime) SocketPath() string { return r.sockPath }
+
+// Handler is the full Services API, both path styles.
+func (r *Runtime) Handler() http.Handler { return r.handler }
+
+func (r *Runtime) newService(name string, def definition) *service {
+	return &service{rt: r, name: name, def: def, status: StatusStopped, op: make(chan struct{}, 1),
+		out: newOutput(filepath.Join(r.logDir, name+".log"), r.tune.logMaxMB)}
+}
+
+func (r *Runtime) lookup(name string) *service {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.services[name]
+}
+
+func (r *Runtime) isClosing() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closing
+}
+
+// all returns the services sorted by name.
+func (r *Runtime) all() []*service {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*service, 0, len(r.services))
+	for _, s := range r.services {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *service) int {
+		if a.name < b.name {
+			return -1
+		}
+		if a.name > b.name {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// snapshot is what state.json holds now.
+func (r *Runtime) snapshot() stateFile {
+	st := stateFile{Version: stateVersion, Services: []savedService{}}
+	for _, s := range r.all() {
+		s.mu.Lock()
+		if !s.deleted {
+			d := s.def
+			st.Services = append(st.Services, savedService{Name: s.name, Cmd: d.Cmd, Args: d.Args,
+				Env: d.Env, Dir: d.Dir, Needs: d.Needs, HTTPPort: d.HTTPPort, Stopped: s.stopped, Proc: s.rec})
+		}
+		s.mu.Unlock()
+	}
+	return st
+}
+
+// Boot kills what a previous run left behind, then starts every service
+// not explicitly stopped, needs first. It returns once each has been
+// started or has failed.
+func (r *Runtime) Boot(ctx context.Context) error {
+	if r.isClosing() {
+		return errors.New("supervisor: boot after shutdown")
+	}
+	killLeftovers(r.leftovers, r.log)
+	r.leftovers = nil
+	var names []string
+	for _, s := range r.all() {
+		s.mu.Lock()
+		if !s.stopped {
+			names = append(names, s.name)
+		}
+		s.mu.Unlock()
+	}
+	order := topoOrder(names, func(n string) []string {
+		if s := r.lookup(n); s != nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.def.Needs
+		}
+		return nil
+	})
+	// Each start brings up its needs first and waits for them, so the
+	// starts can all run at once and still respect the order.
+	var wg sync.WaitGroup
+	for _, n := range order {
+		s := r.lookup(n)
+		if s == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.lock(ctx); err != nil {
+				return
+			}
+			defer s.unlock()
+			s.mu.Lock()
+			skip := s.stopped || s.cur != nil
+			s.mu.Unlock()
+			if !skip {
+				_ = s.startLocked(ctx, nil, false, false)
+			}
+		}()
+	}
+	wg.Wait()
+	r.log.Info("runtime booted", "services", len(order), "state_dir", r.dir)
+	return ctx.Err()
+}
+
+// Shutdown stops every service (group SIGTERM, then SIGKILL after the
+// grace, at most until ctx ends), waits for them, releases the lock and
+// removes the socket. Desired state stays as it was: services not
+// explicitly stopped come back at the next Boot.
+func (r *Runtime) Shutdown(ctx context.Context) error {
+	r.shutOnce.Do(func() { r.shutErr = r.shutdown(ctx) })
+	return r.shutErr
+}
+
+func (r *Runtime) shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	r.closing = true
+	servers := r.servers
+	r.servers = nil
+	r.mu.Unlock()
+	close(r.done)
+	r.cancel()
+	// Wait out spawns in flight; from now on none begins.
+	r.spawnGate.Lock()
+	r.spawnGate.Unlock() //nolint:staticcheck // an empty critical section is the point
+	for _, srv := range servers {
+		srv.Close()
+	}
+	grace := r.tune.stopGrace
+	if dl, ok := ctx.Deadline(); ok {
+		grace = min(grace, max(time.Until(dl)/2, 100*time.Millisecond))
+	}
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	var errs []error
+	for _, s := range r.all() {
+		s.mu.Lock()
+		s.cancelRestartLocked()
+		if s.startCancel != nil {
+			s.startCancel()
+		}
+		p := s.cur
+		s.mu.Unlock()
+		if p == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := terminate(p, grace); err != nil {
+				errMu.Lock()
+				errs = append(errs, fmt.Errorf("stop service %q: %w", s.name, err))
+				errMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	r.runs.Wait()
+	if err := r.saver.close(); err != nil {
+		errs = append(errs, fmt.Errorf("save state: %w", err))
+	}
+	for _, s := range r.all() {
+		s.out.file.Close()
+	}
+	r.mu.Lock()
+	mine := r.sockMine
+	r.mu.Unlock()
+	if mine {
+		os.Remove(r.sockPath)
+	}
+	r.lock.Close()
+	r.log.Info("runtime stopped", "state_dir", r.dir)
+	return errors.Join(errs...)
+}

@@ -1,0 +1,349 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// service is one supervised service. Its op lock serialises the operations
+// that change what runs (start, stop, restart, update, delete): they never
+// interleave. mu guards the fields below it and is only held briefly.
+type service struct {
+	rt   *Runtime
+	name string
+	out  *output
+	op   chan struct{} // a one-slot semaphore: the op lock
+
+	mu          sync.Mutex
+	def         definition // immutable; replaced whole on update
+	stopped     bool       // sticky explicit stop (persisted)
+	deleted     bool
+	status      Status
+	errText     string
+	restarts    int       // crash restarts since the last explicit start
+	streak      int       // crashes since the last stable run: drives the backoff
+	nextRestart time.Time // zero when none is scheduled
+	cur         *proc     // the live run, nil when none
+	rec         *procRecord
+	timer       *time.Timer
+	timerGen    uint64 // bumped to void a timer that already fired
+	startCancel context.CancelFunc
+}
+
+func (s *service) lock(ctx context.Context) error {
+	select {
+	case s.op <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for another operation on service %q: %w", s.name, ctx.Err())
+	}
+}
+
+func (s *service) unlock() { <-s.op }
+
+// view is the service as list and get show it.
+func (s *service) view() Service {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.def
+	needs := d.Needs
+	if needs == nil {
+		needs = []string{}
+	}
+	st := State{Name: s.name, Status: s.status, Error: s.errText, RestartCount: s.restarts,
+		NextRestartAt: s.nextRestart.UTC()}
+	if s.cur != nil {
+		st.PID = s.cur.pid
+		st.StartedAt = s.cur.started.UTC()
+	}
+	return Service{Name: s.name, Cmd: d.Cmd, Args: d.Args, Env: d.Env, Dir: d.Dir, Needs: needs,
+		HTTPPort: d.HTTPPort, State: st}
+}
+
+// active reports whether there is anything to stop: a run, a pending
+// restart or a start in progress.
+func (s *service) active() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur != nil || s.timer != nil || s.startCancel != nil
+}
+
+// cancelRestartLocked voids a pending crash restart. s.mu is held.
+func (s *service) cancelRestartLocked() {
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	s.timerGen++
+	s.nextRestart = time.Time{}
+}
+
+// errNeed marks a start refused because a need could not be started.
+var errNeed = errors.New("a needed service failed")
+
+// startLocked brings the service up: its needs first (each running, or
+// accepting on its http_port, before this one starts), then its own
+// process. The op lock is held. emit, if set, receives the started or
+// error event. waitReady makes it wait until a service with an http_port
+// accepts connections (as a need must); explicit clears the crash counter.
+func (s *service) startLocked(ctx context.Context, emit func(Event), waitReady, explicit bool) error {
+	s.mu.Lock()
+	if explicit {
+		s.restarts, s.streak = 0, 0
+	}
+	persist := s.stopped
+	s.stopped = false
+	if p := s.cur; p != nil {
+		port := s.def.HTTPPort
+		s.mu.Unlock()
+		if persist {
+			s.rt.saver.changed()
+		}
+		if waitReady && port != nil {
+			return s.waitPort(ctx, p, *port)
+		}
+		return nil
+	}
+	s.cancelRestartLocked()
+	def := s.def
+	s.status, s.errText = StatusStarting, ""
+	sctx, cancel := context.WithCancel(ctx)
+	s.startCancel = cancel
+	s.mu.Unlock()
+	if persist {
+		s.rt.saver.changed()
+	}
+	defer func() {
+		s.mu.Lock()
+		s.startCancel = nil
+		s.mu.Unlock()
+		cancel()
+	}()
+
+	fail := func(err error) error {
+		s.mu.Lock()
+		if s.cur == nil {
+			s.status, s.errText = StatusFailed, err.Error()
+		}
+		s.mu.Unlock()
+		if emit != nil {
+			emit(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
+		}
+		return err
+	}
+	for _, n := range def.Needs {
+		if err := s.rt.ensureRunning(sctx, n); err != nil {
+			if sctx.Err() != nil && ctx.Err() == nil {
+				// A stop cancelled this start; the stop sets the status.
+				return fmt.Errorf("start of service %q was cancelled by a stop", s.name)
+			}
+			return fail(fmt.Errorf("%w: need %q: %w", errNeed, n, err))
+		}
+	}
+	if sctx.Err() != nil {
+		if ctx.Err() == nil {
+			return fmt.Errorf("start of service %q was cancelled by a stop", s.name)
+		}
+		return fail(fmt.Errorf("start service %q: %w", s.name, ctx.Err()))
+	}
+
+	p, err := s.rt.spawn(s, def)
+	if err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	s.cur = p
+	s.rec = &procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime}
+	if def.HTTPPort != nil {
+		s.status = StatusStarting
+	} else {
+		s.status = StatusRunning
+	}
+	s.mu.Unlock()
+	s.rt.saver.changed()
+	if emit != nil {
+		emit(Event{Type: evStarted, Timestamp: p.started.UnixMilli()})
+	}
+	if def.HTTPPort == nil {
+		return nil
+	}
+	if waitReady {
+		return s.waitPort(sctx, p, *def.HTTPPort)
+	}
+	go func() { _ = s.waitPort(s.rt.ctx, p, *def.HTTPPort) }()
+	return nil
+}
+
+// spawn starts a run unless the runtime is shutting down.
+func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
+	r.spawnGate.RLock()
+	defer r.spawnGate.RUnlock()
+	if r.isClosing() {
+		return nil, errors.New("the runtime is shutting down")
+	}
+	r.runs.Add(1)
+	p, err := spawn(spawnSpec{def: def, home: r.home, out: s.out, crashGrace: r.tune.crashGrace,
+		onExit: func(p *proc) { s.onExit(p); r.runs.Done() }})
+	if err != nil {
+		r.runs.Done()
+		return nil, fmt.Errorf("start service %q: %w", s.name, err)
+	}
+	return p, nil
+}
+
+// waitPort waits until run p accepts TCP connections on 127.0.0.1:port,
+// then marks the service running. Connecting is the only readiness signal
+// a generic process gives, so this polls, briefly and within a limit.
+func (s *service) waitPort(ctx context.Context, p *proc, port int) error {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	limit := time.NewTimer(s.rt.tune.readyTimeout)
+	defer limit.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			s.mu.Lock()
+			if s.cur == p && s.status == StatusStarting {
+				s.status = StatusRunning
+			}
+			s.mu.Unlock()
+			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("service %q %s before accepting connections on port %d", s.name, p.exitDesc, port)
+		case <-limit.C:
+			err := fmt.Errorf("service %q is not accepting connections on port %d after %s", s.name, port, s.rt.tune.readyTimeout)
+			s.mu.Lock()
+			if s.cur == p {
+				s.errText = err.Error()
+			}
+			s.mu.Unlock()
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// ensureRunning starts need n (and its needs) if it is not running, and
+// returns once it runs (and accepts on its http_port, if it has one).
+func (r *Runtime) ensureRunning(ctx context.Context, n string) error {
+	s := r.lookup(n)
+	if s == nil {
+		return fmt.Errorf("service %q is not defined", n)
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.unlock()
+	return s.startLocked(ctx, nil, true, false)
+}
+
+// onExit records the end of run p: a requested stop, or a crash that
+// schedules a restart with backoff.
+func (s *service) onExit(p *proc) {
+	code := p.exitCode
+	s.mu.Lock()
+	if s.cur != p {
+		s.mu.Unlock()
+		return
+	}
+	s.cur, s.rec = nil, nil
+	closing := s.rt.isClosing()
+	switch {
+	case p.stopRequested.Load() || closing || s.deleted:
+		s.status, s.errText = StatusStopped, ""
+	default:
+		t := s.rt.tune
+		if time.Since(p.started) >= t.stableAfter {
+			s.streak = 0
+		}
+		s.streak++
+		s.restarts++
+		delay := withJitter(backoffDelay(s.streak, t.backoffBase, t.backoffCap), t.backoffCap)
+		s.status, s.errText = StatusFailed, p.exitDesc
+		s.nextRestart = time.Now().Add(delay)
+		s.timerGen++
+		gen := s.timerGen
+		s.timer = time.AfterFunc(delay, func() { s.restartAfterCrash(gen) })
+		s.rt.log.Warn("service crashed", "service", s.name, "error", p.exitDesc,
+			"restart_count", s.restarts, "restart_in", delay.Round(time.Millisecond))
+	}
+	s.mu.Unlock()
+	s.out.hub.publish(hubEvent{Event: Event{Type: evExit, ExitCode: &code, Timestamp: nowMs()}, run: p})
+	if !closing {
+		s.rt.saver.changed()
+	}
+}
+
+// restartAfterCrash is the pending restart: it runs unless a stop, a start
+// or a delete came first (gen then no longer matches).
+func (s *service) restartAfterCrash(gen uint64) {
+	if s.lock(s.rt.ctx) != nil {
+		return
+	}
+	defer s.unlock()
+	s.mu.Lock()
+	ok := gen == s.timerGen && !s.stopped && !s.deleted && s.cur == nil
+	if ok {
+		s.timer, s.nextRestart = nil, time.Time{}
+	}
+	s.mu.Unlock()
+	if ok {
+		_ = s.startLocked(s.rt.ctx, nil, false, false)
+	}
+}
+
+// haltLocked ends the current run (TERM, KILL after grace) and cancels a
+// pending restart; sticky makes it an explicit stop that survives restarts
+// of the runtime. The op lock is held. It returns the run's exit code, or
+// nil when nothing was running.
+func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool) (*int, error) {
+	s.mu.Lock()
+	s.cancelRestartLocked()
+	persist := sticky && !s.stopped
+	if sticky {
+		s.stopped = true
+	}
+	p := s.cur
+	if p == nil {
+		s.status = StatusStopped
+	} else {
+		s.status = StatusStopping
+	}
+	s.mu.Unlock()
+	var saved uint64
+	if persist {
+		saved = s.rt.saver.changed()
+	}
+	if p == nil {
+		return nil, s.waitSaved(saved)
+	}
+	if emit != nil {
+		emit(Event{Type: evStopping, Timestamp: nowMs()})
+	}
+	err := terminate(p, grace)
+	code := p.exitCode
+	if emit != nil && err == nil {
+		emit(Event{Type: evStopped, ExitCode: &code, Timestamp: nowMs()})
+	}
+	return &code, errors.Join(err, s.waitSaved(saved))
+}
+
+func (s *service) waitSaved(n uint64) error {
+	if n == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return s.rt.saver.wait(ctx, n)
+}

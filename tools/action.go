@@ -1,0 +1,259 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+)
+
+// action is one lifecycle call whose answer is an event stream: create,
+// start, restart (which want the service running) or stop (which wants it
+// stopped).
+type action struct {
+	verb    string // create, start, restart, stop
+	sprite  string
+	service string
+	window  time.Duration // the requested duration (or stop timeout)
+	open    func(ctx context.Context) (*client.Stream, error)
+}
+
+func (a action) wantsRunning() bool { return a.verb != "stop" }
+
+// run performs the action and summarises it: outcome line first, then the
+// cause of a failure, counts, output, log path; the final state is read
+// with Get after the stream ends. A missed outcome is a failed reply (full
+// summary, isError); an outcome that already held is a plain success.
+func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], error) {
+	st, err := a.open(ctx)
+	if err != nil {
+		if client.IsConflict(err) {
+			if r, ok := d.alreadyHolds(ctx, a); ok {
+				return r, nil
+			}
+		}
+		return reply[schema.ActionResult]{}, err
+	}
+	note := st.Note
+	var answered *client.Service // a runtime that answered JSON instead of a stream
+	if st.Service != nil {
+		answered = st.Service
+	}
+	sum, watched := d.watch(ctx, st)
+
+	out := schema.ActionResult{
+		Sprite: a.sprite, ServiceName: a.service, Action: a.verb,
+		WatchedSeconds: round1(watched.Seconds()),
+		Note:           clip(note, maxFieldChars),
+		StreamSummary:  streamSummary(sum),
+		ExitCode:       sum.ExitCode,
+		Status:         "unknown",
+	}
+	for _, e := range sum.Errors {
+		out.Errors = append(out.Errors, clip(e, maxFieldChars))
+	}
+
+	svc, getErr := d.Services.Get(ctx, a.sprite, a.service)
+	if getErr != nil && answered != nil {
+		svc, getErr = answered, nil
+	}
+	var state schema.ServiceInfo
+	if getErr == nil {
+		state = info(*svc, d.now(), false)
+		out.Service = &state
+		out.Status, out.PID, out.RestartCount = state.Status, state.PID, state.RestartCount
+	}
+
+	out.Reached, out.Outcome = d.judge(a, sum, state, getErr == nil)
+	if !out.Reached {
+		out.Cause = clip(cause(sum, state.Error), 500)
+	}
+
+	head := []string{outcomeLine(a, out, sum, watched)}
+	if out.Cause != "" {
+		head = append(head, "cause: "+out.Cause)
+	}
+	for _, e := range out.Errors {
+		if e != out.Cause {
+			head = append(head, "runtime error: "+e)
+		}
+	}
+	if getErr != nil {
+		head = append(head, fmt.Sprintf("state: could not be read after the stream (%s); call service_get", clip(getErr.Error(), 200)))
+	}
+	if out.Note != "" {
+		head = append(head, "note: "+out.Note)
+	}
+	if sum.Cut {
+		head = append(head, fmt.Sprintf("stream cut before its end (%s): the summary covers what arrived", clip(orText(sum.StreamErr, "no complete event"), 200)))
+	}
+	head = append(head, countsLine(sum))
+	foot := d.logFooter(a.sprite, a.service, sum.LogFile)
+	text := assemble(head, sum.Output(), foot, d.MaxResultChars)
+	return reply[schema.ActionResult]{
+		data: out, text: text, failed: !out.Reached,
+		links: []mcp.Content{d.logsLink(a.sprite, a.service)},
+	}, nil
+}
+
+// judge decides whether the requested outcome holds and names it.
+func (d *deps) judge(a action, sum summary.Result, st schema.ServiceInfo, haveState bool) (bool, string) {
+	if a.wantsRunning() {
+		switch {
+		case sum.Exited:
+			return false, "failed at start-up"
+		case len(sum.Errors) > 0 && !sum.Started:
+			return false, "failed to start"
+		case len(sum.Errors) > 0 && (!haveState || st.Status != string(client.StatusRunning)):
+			return false, "failed"
+		case a.verb == "start" && !sum.Started && haveState && st.Status == string(client.StatusRunning):
+			return true, "already running"
+		case !haveState:
+			// No final state: trust the stream, which saw the start and no exit.
+			if sum.Started {
+				return true, "started"
+			}
+			return false, "unknown"
+		case st.Status == string(client.StatusRunning):
+			return true, "running"
+		case st.Status == string(client.StatusStarting):
+			return true, "starting"
+		default:
+			return false, "not running (" + st.Status + ")"
+		}
+	}
+	switch {
+	case len(sum.Errors) > 0 && (!haveState || st.Status != string(client.StatusStopped)):
+		return false, "failed"
+	case !haveState:
+		if sum.Stopped {
+			return true, "stopped"
+		}
+		return false, "unknown"
+	case st.Status == string(client.StatusStopped):
+		return true, "stopped"
+	case st.Status == string(client.StatusStopping):
+		return false, "still stopping: processes remain"
+	case st.Status == string(client.StatusFailed):
+		// Not the 143-after-stop case (info already reads that as stopped).
+		return true, "stopped (" + orText(st.Error, "failed") + ")"
+	default:
+		return false, "still " + st.Status
+	}
+}
+
+// outcomeLine is the first line of the result:
+// "web on local: running (pid 4242) — watched 5.0s, no exit".
+func outcomeLine(a action, out schema.ActionResult, sum summary.Result, watched time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on %s: %s", a.service, a.sprite, out.Outcome)
+	if out.PID > 0 && out.Reached {
+		fmt.Fprintf(&b, " (pid %d)", out.PID)
+	}
+	if out.ExitCode != nil && (sum.Exited || !a.wantsRunning()) {
+		fmt.Fprintf(&b, " (exit code %d)", *out.ExitCode)
+	}
+	if !out.Reached && out.Status != "unknown" && !strings.Contains(out.Outcome, out.Status) {
+		fmt.Fprintf(&b, "; now %s", statusPhrase(*out.Service))
+	}
+	switch {
+	case !a.wantsRunning():
+		fmt.Fprintf(&b, " — took %s", watchSpan(watched))
+	case !sum.Started && !out.Reached, out.Outcome == "already running":
+		// Nothing ran, or nothing new: how long we watched says nothing.
+	case a.window == 0:
+		b.WriteString(" — not watched (duration 0)")
+	case sum.Exited:
+		fmt.Fprintf(&b, " — watched %s", watchSpan(watched))
+	default:
+		fmt.Fprintf(&b, " — watched %s, no exit", watchSpan(watched))
+	}
+	if out.RestartCount > 0 {
+		fmt.Fprintf(&b, "; restarts %d", out.RestartCount)
+	}
+	if !out.Reached && out.Service != nil && out.Service.NextRestartAt != "" {
+		b.WriteString("; the runtime will retry it (fix the cause, or service_stop to end the crash loop)")
+	}
+	return b.String()
+}
+
+// alreadyHolds answers a 409 whose cause is that the outcome already holds:
+// stopping a stopped service, starting a running one. ok is false when the
+// conflict is something else (then the caller reports the 409).
+func (d *deps) alreadyHolds(ctx context.Context, a action) (reply[schema.ActionResult], bool) {
+	if a.verb == "create" || a.verb == "restart" {
+		return reply[schema.ActionResult]{}, false
+	}
+	svc, err := d.Services.Get(ctx, a.sprite, a.service)
+	if err != nil {
+		return reply[schema.ActionResult]{}, false
+	}
+	state := info(*svc, d.now(), false)
+	var outcome string
+	switch {
+	case a.verb == "stop" && (state.Status == string(client.StatusStopped) || state.Status == string(client.StatusFailed)):
+		outcome = "already stopped"
+	case a.verb == "start" && state.Status == string(client.StatusRunning):
+		outcome = "already running"
+	default:
+		return reply[schema.ActionResult]{}, false
+	}
+	out := schema.ActionResult{
+		Sprite: a.sprite, ServiceName: a.service, Action: a.verb, Outcome: outcome, Reached: true,
+		Status: state.Status, PID: state.PID, RestartCount: state.RestartCount, Service: &state,
+		StreamSummary: schema.StreamSummary{Lines: []schema.OutputLine{}},
+	}
+	text := fmt.Sprintf("%s on %s: %s", a.service, a.sprite, outcome)
+	if state.PID > 0 {
+		text += fmt.Sprintf(" (pid %d)", state.PID)
+	}
+	text += "\n" + serviceLine(state, d.now())
+	return reply[schema.ActionResult]{data: out, text: text}, true
+}
+
+// fitAction bounds an action result's structured content.
+func fitAction(out *schema.ActionResult, limit int) {
+	fitStream(&out.StreamSummary, limit, func() int { return jsonChars(out) })
+}
+
+// logFooter is the end of a stream result: where the full log is.
+func (d *deps) logFooter(sprite, service, logFile string) []string {
+	more := fmt.Sprintf("more: service_logs (grep, stream, lines) or resource %s", logsURI(sprite, service))
+	if logFile == "" {
+		return []string{more}
+	}
+	return []string{"log file: " + clip(logFile, maxFieldChars), more}
+}
+
+// logsLink is the resource link to the service's log tail.
+func (d *deps) logsLink(sprite, service string) mcp.Content {
+	return mcp.NewResourceLink(logsURI(sprite, service), service+" logs",
+		fmt.Sprintf("Latest log lines of %s on %s", service, sprite), "text/plain")
+}
+
+// watchSpan renders how long a stream was watched in tenths of seconds
+// ("5.0s"), the unit of the duration argument's defaults.
+func watchSpan(d time.Duration) string {
+	switch {
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return shortSpan(d)
+}
+
+func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

@@ -1,0 +1,78 @@
+package tools
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+)
+
+// Services is what the tools need of the backend; *client.Client satisfies
+// it. The method set mirrors the client's so tests and other backends can
+// stand in without adapters.
+type Services interface {
+	List(ctx context.Context, sprite string) ([]client.Service, error)
+	Get(ctx context.Context, sprite, service string) (*client.Service, error)
+	Put(ctx context.Context, sprite, service string, req client.ServiceRequest, watch time.Duration) (*client.Stream, error)
+	Delete(ctx context.Context, sprite, service string) error
+	Start(ctx context.Context, sprite, service string, watch time.Duration) (*client.Stream, error)
+	Stop(ctx context.Context, sprite, service string, timeout time.Duration) (*client.Stream, error)
+	Restart(ctx context.Context, sprite, service string, watch time.Duration) (*client.Stream, error)
+	Signal(ctx context.Context, sprite, service, signal string) error
+	Logs(ctx context.Context, sprite, service string, o client.LogsOptions) (*client.Stream, error)
+	ListSprites(ctx context.Context, o client.ListSpritesOptions) (*client.SpritesPage, error)
+}
+
+var _ Services = (*client.Client)(nil)
+
+// Deps is what the tools are built from.
+type Deps struct {
+	Services Services
+	// DefaultSprite is used when a call names no sprite; "" makes the
+	// sprite argument required in practice.
+	DefaultSprite string
+	// MaxResultChars bounds each result's text and, separately, its
+	// structured content (default DefaultMaxResultChars).
+	MaxResultChars int
+	// OpenWorld is true for the public API backend (openWorldHint).
+	OpenWorld bool
+	Logger    *slog.Logger // nil means slog.Default()
+}
+
+// DefaultMaxResultChars is the default bound of one result, in characters.
+const DefaultMaxResultChars = 8000
+
+// minResultChars keeps a usable result even when configured absurdly low:
+// an outcome line and a cause need a few hundred characters.
+const minResultChars = 1000
+
+// deps is Deps with defaults applied, shared by every tool.
+type deps struct {
+	Deps
+	log *slog.Logger
+	now func() time.Time
+}
+
+func newDeps(d Deps) *deps {
+	if d.MaxResultChars <= 0 {
+		d.MaxResultChars = DefaultMaxResultChars
+	}
+	d.MaxResultChars = max(d.MaxResultChars, minResultChars)
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &deps{Deps: d, log: log, now: time.Now}
+}
+
+// sprite resolves the sprite argument against the default.
+func (d *deps) sprite(arg string) (string, error) {
+	if arg != "" {
+		return arg, nil
+	}
+	if d.DefaultSprite != "" {
+		return d.DefaultSprite, nil
+	}
+	return "", &argError{problems: []string{"sprite is required: this server has no default sprite (start it with --sprite or SPRITES_MCP_SPRITE), so pass sprite; call list_sprites to see the names"}}
+}

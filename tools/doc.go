@@ -1,0 +1,10 @@
+// Package tools is the MCP tool surface of sprites-mcp: one tool per Services
+// API operation, each declared with its schema (from package schema) and all
+// four hints, and each answering with a short, bounded summary the agent can
+// act on plus structured content matching the declared output schema.
+//
+// One generic adapter (adapter.go, args.go) turns a typed handler into an
+// mcp-go tool: it decodes and validates arguments leniently, refuses unknown
+// ones by name, and turns failures into tool errors that say what to do.
+// All returns the tools in a fixed order; main registers them.
+package tools

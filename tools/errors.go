@@ -1,0 +1,150 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+)
+
+// toolError is a failure already phrased for the agent: its text goes out
+// as is.
+type toolError struct{ msg string }
+
+func (e *toolError) Error() string { return e.msg }
+
+func errorf(format string, args ...any) error {
+	return &toolError{msg: fmt.Sprintf(format, args...)}
+}
+
+// failure turns a handler's error into the call's answer. Everything the
+// agent can act on is a tool error (isError) that says what was wrong and
+// what to do; only a refused token is a protocol error, because no retry
+// by the agent can fix it.
+func (d *deps) failure(ctx context.Context, spec *argsSpec, err error) (*mcp.CallToolResult, error) {
+	var (
+		ae   *client.APIError
+		te   *toolError
+		arge *argError
+	)
+	switch {
+	case errors.As(err, &arge):
+		var b strings.Builder
+		fmt.Fprintf(&b, "invalid arguments for %s:\n", spec.tool)
+		for _, p := range arge.problems {
+			fmt.Fprintf(&b, "- %s\n", p)
+		}
+		fmt.Fprintf(&b, "accepted arguments: %s", spec.accepted())
+		return mcp.NewToolResultError(cutText(b.String(), d.MaxResultChars)), nil
+	case errors.As(err, &te):
+		return mcp.NewToolResultError(cutText(te.msg, d.MaxResultChars)), nil
+	case client.IsUnauthorized(err):
+		d.log.Warn("backend refused the token", "tool", spec.tool, "err", err)
+		return nil, fmt.Errorf("%s: %w", spec.tool, err)
+	case errors.Is(err, client.ErrInvalidName):
+		return mcp.NewToolResultError(fmt.Sprintf("invalid arguments for %s: %s (use letters, digits, '.', '_' and '-')", spec.tool,
+			strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "))), nil
+	case errors.As(err, &ae):
+		return mcp.NewToolResultError(cutText(d.explainAPIError(ctx, ae), d.MaxResultChars)), nil
+	case errors.Is(err, context.Canceled):
+		return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled before it finished: %v", spec.tool, err)), nil
+	default:
+		d.log.Debug("tool failed", "tool", spec.tool, "err", err)
+		return mcp.NewToolResultError(cutText(fmt.Sprintf("%s failed: %v", spec.tool, err), d.MaxResultChars)), nil
+	}
+}
+
+// explainAPIError phrases an API error with the next step to take.
+func (d *deps) explainAPIError(ctx context.Context, ae *client.APIError) string {
+	switch {
+	case client.IsRouteNotFound(ae):
+		return fmt.Sprintf("this backend does not support %s (it has no such route): %v", ae.Op, ae)
+	case client.IsNotFound(ae):
+		if ae.Service != "" {
+			return d.unknownService(ctx, ae.Sprite, ae.Service)
+		}
+		return d.unknownSprite(ctx, ae.Sprite)
+	case client.IsRateLimited(ae):
+		if ae.RetryAfter > 0 {
+			return fmt.Sprintf("%v: wait %s and retry", ae, ae.RetryAfter.Round(1e9))
+		}
+		return fmt.Sprintf("%v: wait a little and retry", ae)
+	case client.IsConflict(ae):
+		return fmt.Sprintf("%v: the service is busy or in a state that refuses this; call service_get to see its state", ae)
+	case errors.Is(ae, client.ErrBadRequest):
+		return fmt.Sprintf("%v: the runtime refused the request; fix the arguments it names", ae)
+	case errors.Is(ae, client.ErrServer):
+		return fmt.Sprintf("%v: the sprite may be waking up or busy; retry in a few seconds", ae)
+	}
+	return ae.Error()
+}
+
+// unknownService says a service does not exist and names the closest one
+// (or what exists), so the agent can correct a slip in one step.
+func (d *deps) unknownService(ctx context.Context, sprite, service string) string {
+	list, err := d.Services.List(ctx, sprite)
+	if err != nil {
+		if client.IsNotFound(err) {
+			return d.unknownSprite(ctx, sprite)
+		}
+		return fmt.Sprintf("no service %q on %s (listing the services to suggest one failed: %v)", service, sprite, err)
+	}
+	names := make([]string, 0, len(list))
+	for _, s := range list {
+		names = append(names, s.Name)
+	}
+	slices.Sort(names)
+	if near := closest(service, names); near != "" {
+		return fmt.Sprintf("no service %q on %s; did you mean %q?", service, sprite, near)
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("no service %q on %s: it has no services yet; create one with service_create", service, sprite)
+	}
+	const show = 20
+	more := ""
+	if len(names) > show {
+		more = fmt.Sprintf(" and %d more", len(names)-show)
+		names = names[:show]
+	}
+	return fmt.Sprintf("no service %q on %s; it has %s%s (call service_list for details)", service, sprite, strings.Join(names, ", "), more)
+}
+
+// unknownSprite says a sprite does not exist and what to use instead.
+func (d *deps) unknownSprite(ctx context.Context, sprite string) string {
+	msg := fmt.Sprintf("no sprite %q", sprite)
+	page, err := d.Services.ListSprites(ctx, client.ListSpritesOptions{MaxResults: 50})
+	if err == nil {
+		names := make([]string, 0, len(page.Sprites))
+		for _, s := range page.Sprites {
+			names = append(names, s.Name)
+		}
+		if near := closest(sprite, names); near != "" {
+			return fmt.Sprintf("%s; did you mean %q?", msg, near)
+		}
+		return msg + "; call list_sprites to see yours"
+	}
+	if d.DefaultSprite != "" {
+		return fmt.Sprintf("%s: this server's sprite is %q (leave sprite out to use it)", msg, d.DefaultSprite)
+	}
+	return msg + "; call list_sprites to see yours"
+}
+
+// apiDetail is the runtime's own words for an API error (its message),
+// else the whole error text.
+func apiDetail(err error) string {
+	var ae *client.APIError
+	if errors.As(err, &ae) {
+		if ae.Message != "" {
+			return ae.Message
+		}
+		if d := ae.Detail(); d != "" {
+			return d
+		}
+	}
+	return err.Error()
+}

@@ -1,0 +1,238 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/sprites-mcp/sprites-mcp/schema"
+)
+
+// designHints is DESIGN.md section 3's table: readOnly / destructive /
+// idempotent for each tool, in the design's order.
+var designHints = []struct {
+	name                            string
+	readOnly, destructive, idempotent bool
+}{
+	{"service_list", true, false, true},
+	{"service_get", true, false, true},
+	{"service_create", false, true, true},
+	{"service_start", false, false, true},
+	{"service_stop", false, true, true},
+	{"service_restart", false, true, false},
+	{"service_logs", true, false, true},
+	{"service_delete", false, true, true},
+	{"service_signal", false, true, false},
+	{"list_sprites", true, false, true},
+}
+
+// TestHints checks every tool sets all four hints explicitly, never
+// readOnly together with destructive, as the design's table says, and
+// openWorld as the backend says.
+func TestHints(t *testing.T) {
+	for _, openWorld := range []bool{false, true} {
+		ts := All(Deps{OpenWorld: openWorld})
+		if len(ts) != len(designHints) {
+			t.Fatalf("%d tools, the design has %d", len(ts), len(designHints))
+		}
+		for i, st := range ts {
+			want := designHints[i]
+			a := st.Tool.Annotations
+			if st.Tool.Name != want.name {
+				t.Errorf("tool %d is %s, want %s (design order)", i, st.Tool.Name, want.name)
+			}
+			if a.ReadOnlyHint == nil || a.DestructiveHint == nil || a.IdempotentHint == nil || a.OpenWorldHint == nil {
+				t.Errorf("%s: a hint is not set: %+v", st.Tool.Name, a)
+				continue
+			}
+			if *a.ReadOnlyHint && *a.DestructiveHint {
+				t.Errorf("%s: readOnly and destructive together", st.Tool.Name)
+			}
+			if *a.ReadOnlyHint != want.readOnly || *a.DestructiveHint != want.destructive || *a.IdempotentHint != want.idempotent {
+				t.Errorf("%s: hints %v/%v/%v, design says %v/%v/%v", st.Tool.Name,
+					*a.ReadOnlyHint, *a.DestructiveHint, *a.IdempotentHint, want.readOnly, want.destructive, want.idempotent)
+			}
+			if *a.OpenWorldHint != openWorld {
+				t.Errorf("%s: openWorldHint %v with OpenWorld %v", st.Tool.Name, *a.OpenWorldHint, openWorld)
+			}
+			if st.Tool.Title == "" || a.Title != st.Tool.Title || len(st.Tool.Description) < 40 {
+				t.Errorf("%s: title %q / %q, description %q", st.Tool.Name, st.Tool.Title, a.Title, st.Tool.Description)
+			}
+			if err := schema.Check(st.Tool.RawInputSchema); err != nil {
+				t.Errorf("%s input schema: %v", st.Tool.Name, err)
+			}
+			if err := schema.Check(st.Tool.RawOutputSchema); err != nil {
+				t.Errorf("%s output schema: %v", st.Tool.Name, err)
+			}
+			if _, err := json.Marshal(st.Tool); err != nil {
+				t.Errorf("%s does not marshal: %v", st.Tool.Name, err)
+			}
+		}
+	}
+}
+
+// snapshotNames are the files tools/testdata may hold; anything else there
+// is an orphan.
+var snapshotNames = []string{"tools_list.json"}
+
+// TestToolsListSnapshot compares tools/list, as a client receives it under
+// each protocol revision, with testdata/tools_list.json
+// (UPDATE_SNAPSHOTS=1 rewrites it).
+func TestToolsListSnapshot(t *testing.T) {
+	path := filepath.Join("testdata", "tools_list.json")
+	for _, proto := range protocols {
+		t.Run(proto, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{protocol: proto})
+			got := listTools(t, h)
+			if os.Getenv("UPDATE_SNAPSHOTS") != "" {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("no snapshot (%v): run UPDATE_SNAPSHOTS=1 go test ./tools", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("tools/list differs from %s; if intended, run UPDATE_SNAPSHOTS=1 go test ./tools\ngot:\n%s", path, got)
+			}
+		})
+	}
+}
+
+// listTools lists the tools through the client and renders them as
+// indented JSON.
+func listTools(t *testing.T, h *harness) []byte {
+	t.Helper()
+	res, err := h.mc.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(res.Tools)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, raw, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	return pretty.Bytes()
+}
+
+// TestNoOrphanSnapshots fails on a file in testdata that no test writes.
+func TestNoOrphanSnapshots(t *testing.T) {
+	files, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !slices.Contains(snapshotNames, f.Name()) {
+			t.Errorf("orphaned snapshot testdata/%s: delete it or add it to snapshotNames", f.Name())
+		}
+	}
+	for _, n := range snapshotNames {
+		if _, err := os.Stat(filepath.Join("testdata", n)); err != nil {
+			t.Errorf("missing snapshot testdata/%s: run UPDATE_SNAPSHOTS=1 go test ./tools", n)
+		}
+	}
+}
+
+// TestReadOnlyFilter checks --read-only hides the write tools from listing
+// and refuses to call them, under both revisions.
+func TestReadOnlyFilter(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{protocol: proto, readOnly: true})
+			res, err := h.mc.ListTools(context.Background(), mcp.ListToolsRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, tl := range res.Tools {
+				names = append(names, tl.Name)
+			}
+			// mcp-go lists tools sorted by name.
+			want := []string{"list_sprites", "service_get", "service_list", "service_logs"}
+			if !slices.Equal(names, want) {
+				t.Errorf("read-only listing %v, want %v", names, want)
+			}
+			for _, d := range designHints {
+				if d.readOnly {
+					continue
+				}
+				res, err := h.callErr(d.name, map[string]any{"service_name": "web", "cmd": "sleep", "signal": "TERM"}, nil)
+				if err == nil && (res == nil || !res.IsError) {
+					t.Errorf("read-only server ran %s", d.name)
+				}
+			}
+			h.mustOK("service_list", nil)
+			// Nothing was created behind the filter's back.
+			list, err := h.api.List(context.Background(), "local")
+			if err != nil || len(list) != 0 {
+				t.Errorf("services after refused writes: %v %v", list, err)
+			}
+		})
+	}
+}
+
+// TestReadmeTable keeps README.md's tool table (between the tools markers)
+// equal to MarkdownTable(All(...)); UPDATE_SNAPSHOTS=1 rewrites it.
+func TestReadmeTable(t *testing.T) {
+	const begin, end = "<!-- tools:begin -->", "<!-- tools:end -->"
+	path := filepath.Join("..", "README.md")
+	table := MarkdownTable(All(Deps{}))
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read README: %v", err)
+	}
+	doc := string(readme)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	update := os.Getenv("UPDATE_SNAPSHOTS") != ""
+	if i < 0 || j < i {
+		if !update {
+			t.Fatalf("README.md lacks the %s … %s markers; run UPDATE_SNAPSHOTS=1 go test ./tools to add them", begin, end)
+		}
+		doc = strings.TrimRight(doc, "\n") + "\n\n## Tools\n\n" + begin + "\n" + end + "\n"
+		i, j = strings.Index(doc, begin), strings.Index(doc, end)
+	}
+	current := doc[i+len(begin) : j]
+	want := "\n" + table
+	if current == want {
+		return
+	}
+	if !update {
+		t.Fatalf("README.md tool table is stale; run UPDATE_SNAPSHOTS=1 go test ./tools\nwant:\n%s", table)
+	}
+	doc = doc[:i+len(begin)] + want + doc[j:]
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMarkdownTable checks the table's content, independent of the README.
+func TestMarkdownTable(t *testing.T) {
+	table := MarkdownTable(All(Deps{}))
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	if len(lines) != 2+len(designHints) {
+		t.Fatalf("table has %d lines:\n%s", len(lines), table)
+	}
+	for _, want := range []string{
+		"| `service_logs` | Read the latest lines of a service's log",
+		"**`service_name`**, **`cmd`**, `args`, `env`, `dir`, `needs`, `http_port`, `duration` | destructive, idempotent |",
+		"| `service_list` |",
+		"`sprite` | read-only, idempotent |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package tools
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+)
+
+// Caps on what one service contributes to a result, so a definition with a
+// 1 MB env value or a 10 000-argument command cannot blow the bound.
+const (
+	maxFieldChars = 300 // error, dir, one env value, one argument
+	maxCmdChars   = 500
+	maxListItems  = 50 // args, env keys, needs
+	// listErrorChars bounds the error on a service_list line.
+	listErrorChars = 120
+)
+
+// knownStatuses are the statuses of the API; anything else reads as unknown
+// (with the runtime's word kept in runtime_status).
+var knownStatuses = map[client.Status]bool{
+	client.StatusStopped: true, client.StatusStarting: true, client.StatusRunning: true,
+	client.StatusStopping: true, client.StatusFailed: true,
+}
+
+// stoppedByRequest reports the runtime's way of saying "stopped as asked"
+// that some runtimes use: failed, exit code 143 (SIGTERM), no restart
+// pending. A crash would have a restart scheduled; a requested stop never
+// does, because stops are sticky.
+func stoppedByRequest(st client.State) bool {
+	if st.Status != client.StatusFailed || !st.NextRestartAt.IsZero() {
+		return false
+	}
+	e := strings.ToLower(st.Error)
+	return strings.Contains(e, "143") || strings.Contains(e, "signal: terminated")
+}
+
+// info converts a service to its structured form. full adds the
+// definition (cmd, args, env, dir) for service_get.
+func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
+	st := s.State
+	out := schema.ServiceInfo{
+		Name:         s.Name,
+		Status:       string(st.Status),
+		Needs:        capList(s.Needs),
+		RestartCount: st.RestartCount,
+		Error:        clip(st.Error, maxFieldChars),
+	}
+	switch {
+	case stoppedByRequest(st):
+		out.Status, out.RuntimeStatus = string(client.StatusStopped), string(st.Status)
+	case !knownStatuses[st.Status]:
+		out.Status, out.RuntimeStatus = "unknown", clip(string(st.Status), 40)
+	}
+	if out.Needs == nil {
+		out.Needs = []string{}
+	}
+	if s.HTTPPort != nil {
+		out.HTTPPort = *s.HTTPPort
+	}
+	live := st.Status == client.StatusRunning || st.Status == client.StatusStarting || st.Status == client.StatusStopping
+	if live {
+		out.PID = st.PID
+		if !st.StartedAt.IsZero() {
+			out.StartedAt = st.StartedAt.UTC().Format(time.RFC3339)
+			out.UptimeSeconds = max(int64(now.Sub(st.StartedAt)/time.Second), 0)
+		}
+	}
+	if !st.NextRestartAt.IsZero() {
+		out.NextRestartAt = st.NextRestartAt.UTC().Format(time.RFC3339)
+	}
+	if full {
+		out.Cmd = clip(s.Cmd, maxCmdChars)
+		for _, a := range capList(s.Args) {
+			out.Args = append(out.Args, clip(summary.MaskSecrets(a), maxFieldChars))
+		}
+		if len(s.Env) > 0 {
+			out.Env = map[string]string{}
+			masked := summary.MaskEnv(s.Env)
+			for _, k := range capList(sortedKeys(masked)) {
+				out.Env[clip(k, 100)] = clip(masked[k], maxFieldChars)
+			}
+		}
+		out.Dir = clip(s.Dir, maxFieldChars)
+	}
+	return out
+}
+
+// serviceLine renders one service compactly for service_list:
+// "web: running, pid 4242, up 3m12s, port 8080, needs db, restarts 0".
+func serviceLine(i schema.ServiceInfo, now time.Time) string {
+	var b strings.Builder
+	b.WriteString(i.Name)
+	b.WriteString(": ")
+	b.WriteString(i.Status)
+	if i.RuntimeStatus != "" && i.Status == string(client.StatusStopped) {
+		b.WriteString(" (by request)")
+	}
+	if i.PID > 0 {
+		b.WriteString(", pid ")
+		b.WriteString(strconv.Itoa(i.PID))
+	}
+	if i.UptimeSeconds > 0 {
+		b.WriteString(", up ")
+		b.WriteString(shortSpan(time.Duration(i.UptimeSeconds) * time.Second))
+	}
+	if i.HTTPPort > 0 {
+		b.WriteString(", port ")
+		b.WriteString(strconv.Itoa(i.HTTPPort))
+	}
+	if len(i.Needs) > 0 {
+		b.WriteString(", needs ")
+		b.WriteString(strings.Join(i.Needs, "+"))
+	}
+	b.WriteString(", restarts ")
+	b.WriteString(strconv.Itoa(i.RestartCount))
+	if i.NextRestartAt != "" {
+		if t, err := time.Parse(time.RFC3339, i.NextRestartAt); err == nil {
+			b.WriteString(", next restart in ")
+			b.WriteString(shortSpan(max(t.Sub(now), 0)))
+		}
+	}
+	if i.Error != "" && i.RuntimeStatus == "" {
+		b.WriteString(", error: ")
+		b.WriteString(clip(i.Error, listErrorChars))
+	}
+	return b.String()
+}
+
+// statusPhrase is "running (pid 4242)" or "stopped".
+func statusPhrase(i schema.ServiceInfo) string {
+	s := i.Status
+	if i.PID > 0 {
+		s += fmt.Sprintf(" (pid %d)", i.PID)
+	}
+	return s
+}
+
+// shortSpan renders a duration for people: 850ms, 4.2s, 3m12s, 2h05m, 3d4h.
+func shortSpan(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+	}
+}
+
+// sizeText renders a byte count: 512 B, 3.1 KB, 2.0 MB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	default:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	}
+}
+
+// clip cuts s to n characters with an ellipsis and makes it valid UTF-8.
+func clip(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func capList(l []string) []string {
+	if len(l) > maxListItems {
+		return l[:maxListItems]
+	}
+	return l
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// logsURI is the log tail resource of design section 4.
+func logsURI(sprite, service string) string {
+	return "sprites://" + sprite + "/services/" + service + "/logs"
+}

@@ -1,0 +1,95 @@
+package tools
+
+import (
+	"context"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+)
+
+func serviceCreate(d *deps) server.ServerTool {
+	return newTool(d, toolDef[schema.ServiceCreateArgs, schema.ActionResult]{
+		name:  "service_create",
+		title: "Create and start a service",
+		description: "Define a service (or replace the one of that name) and start it, then watch it for duration (default 5s). " +
+			"The result says whether it is running, its pid, and if it died the exit code and the output line that says why; " +
+			"output is summarised, never dumped. Needs are started first. Check the outcome line before reporting success.",
+		readOnly: false, destructive: true, idempotent: true,
+		fit: fitAction,
+		handle: func(ctx context.Context, in schema.ServiceCreateArgs) (reply[schema.ActionResult], error) {
+			sprite, err := d.sprite(in.Sprite)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			cmd, args := in.Cmd, in.Args
+			if len(args) == 0 {
+				cmd, args = splitCommand(cmd)
+			}
+			req := client.ServiceRequest{Cmd: cmd, Args: args, Env: in.Env, Dir: in.Dir, Needs: in.Needs}
+			if in.HTTPPort > 0 {
+				req.HTTPPort = &in.HTTPPort
+			}
+			return d.run(ctx, action{verb: "create", sprite: sprite, service: in.ServiceName, window: in.Duration.D(),
+				open: func(ctx context.Context) (*client.Stream, error) {
+					return d.Services.Put(ctx, sprite, in.ServiceName, req, in.Duration.D())
+				}})
+		},
+	})
+}
+
+// splitCommand splits a whole command line given as cmd ("python3 -m
+// http.server 8000") into the program and its arguments, the way a shell
+// splits words: single and double quotes group, a backslash escapes the
+// next character. Shell syntax (pipes, &&, $VAR) is not interpreted; a cmd
+// without spaces, or with unbalanced quotes, is returned as it is.
+func splitCommand(s string) (string, []string) {
+	if !strings.ContainsAny(strings.TrimSpace(s), " \t\n") {
+		return strings.TrimSpace(s), nil
+	}
+	var (
+		words   []string
+		cur     strings.Builder
+		inWord  bool
+		quote   rune
+		escaped bool
+	)
+	for _, r := range s {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped, inWord = false, true
+		case r == '\\' && quote != '\'':
+			escaped, inWord = true, true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t' || r == '\n':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 || escaped {
+		return s, nil
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	if len(words) == 0 {
+		return s, nil
+	}
+	return words[0], words[1:]
+}

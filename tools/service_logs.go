@@ -1,0 +1,267 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+)
+
+// logScanLines is how far back grep and stream filters look: far enough to
+// find an error from the last start, bounded so one call reads at most
+// this many lines from the runtime.
+const logScanLines = 50000
+
+// keptLineBytes bounds what is kept of one matching line until the result
+// is rendered; lines are cut at 500 characters there anyway.
+const keptLineBytes = 2048
+
+func serviceLogs(d *deps) server.ServerTool {
+	return newTool(d, toolDef[schema.ServiceLogsArgs, schema.LogsResult]{
+		name:  "service_logs",
+		title: "Read a service's logs",
+		description: "Read the latest lines of a service's log (default 100, at most 2000), optionally filtered by a regular expression (grep) " +
+			"and by stream (stdout or stderr), optionally following new output for duration. " +
+			"Lines are cleaned (ANSI stripped, secrets masked, long lines cut) and a long result keeps head, tail and error lines.",
+		readOnly: true, destructive: false, idempotent: true,
+		fit: func(out *schema.LogsResult, limit int) {
+			fitStream(&out.StreamSummary, limit, func() int { return jsonChars(out) })
+		},
+		handle: func(ctx context.Context, in schema.ServiceLogsArgs) (reply[schema.LogsResult], error) {
+			sprite, err := d.sprite(in.Sprite)
+			if err != nil {
+				return reply[schema.LogsResult]{}, err
+			}
+			return d.logs(ctx, sprite, in)
+		},
+	})
+}
+
+// logs reads, filters and summarises a service's log.
+func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArgs) (reply[schema.LogsResult], error) {
+	var re *regexp.Regexp
+	if in.Grep != "" {
+		re = regexp.MustCompile(in.Grep) // the adapter checked it compiles
+	}
+	filtered := re != nil || in.Stream != "both"
+	opts := client.LogsOptions{Lines: in.Lines, Follow: in.Duration.D()}
+	if filtered {
+		opts.Lines = logScanLines
+	}
+	start := time.Now()
+	st, err := d.Services.Logs(ctx, sprite, in.ServiceName, opts)
+	if err != nil {
+		return reply[schema.LogsResult]{}, err
+	}
+	ring := newEventRing(in.Lines)
+	var (
+		scanned, matched int
+		logFiles         *client.LogFiles
+		latest           string
+		// A line longer than the runtime's event size arrives in pieces,
+		// all but the last without a newline; lines are counted, matched
+		// and kept whole, per stream.
+		open, keep [2]bool
+	)
+	p := progressFrom(ctx)
+	for st.Next() {
+		ev := st.Event()
+		if ev.Type == client.EventComplete && ev.LogFiles != nil {
+			logFiles = ev.LogFiles
+		}
+		if !ev.Type.IsOutput() {
+			continue
+		}
+		k := 0
+		if ev.Type == client.EventStderr {
+			k = 1
+		}
+		continued := open[k]
+		open[k] = !strings.HasSuffix(ev.Data, "\n")
+		if continued && keep[k] {
+			ring.extend(ev)
+			continue
+		}
+		if !continued {
+			scanned++
+			keep[k] = false
+		}
+		if in.Stream != "both" && string(ev.Type) != in.Stream {
+			continue
+		}
+		if re != nil && !re.MatchString(summary.StripANSI(ev.Data)) {
+			continue
+		}
+		matched++
+		keep[k] = true
+		ring.push(keepBounded(ev))
+		latest = ev.Data
+		p.tick(func() string { return summary.CleanLine(latest, 200) })
+	}
+	streamErr := st.Err()
+	st.Close()
+	followed := time.Since(start)
+
+	kept := ring.events()
+	sum := summary.New(d.summaryConfig())
+	for _, ev := range kept {
+		sum.Add(ev)
+	}
+	if streamErr == nil {
+		// A log stream need not end with complete; a clean end is whole.
+		sum.Add(client.Event{Type: client.EventComplete, LogFiles: logFiles})
+	}
+	res := sum.Result(streamErr)
+
+	out := schema.LogsResult{
+		Sprite: sprite, ServiceName: in.ServiceName, Grep: in.Grep, Stream: in.Stream,
+		Matched: matched, Scanned: scanned, StreamSummary: streamSummary(res),
+	}
+	if in.Duration > 0 {
+		out.FollowedSeconds = round1(followed.Seconds())
+	}
+	head := []string{logsOutcome(sprite, in, scanned, matched, len(kept), followed)}
+	if res.Cut {
+		head = append(head, fmt.Sprintf("stream cut before its end (%s): these are the lines that arrived", clip(orText(res.StreamErr, "no end"), 200)))
+	}
+	if res.LinesSeen > 0 {
+		head = append(head, countsLine(res))
+	}
+	text := assemble(head, res.Output(), d.logFooter(sprite, in.ServiceName, res.LogFile), d.MaxResultChars)
+	return reply[schema.LogsResult]{
+		data: out, text: text,
+		links: []mcp.Content{d.logsLink(sprite, in.ServiceName)},
+	}, nil
+}
+
+// logsOutcome is the first line of a logs result.
+func logsOutcome(sprite string, in schema.ServiceLogsArgs, scanned, matched, kept int, followed time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on %s: ", in.ServiceName, sprite)
+	what := "log line"
+	if in.Stream != "both" {
+		what = in.Stream + " line"
+	}
+	n := matched
+	if in.Grep == "" && in.Stream == "both" {
+		n = kept
+	}
+	what += plural(n)
+	switch {
+	case scanned == 0:
+		b.WriteString("no log lines yet")
+	case in.Grep != "" && matched == 0:
+		fmt.Fprintf(&b, "no %ss match /%s/ in the latest %d", strings.TrimSuffix(what, "s"), in.Grep, scanned)
+	case in.Grep != "":
+		fmt.Fprintf(&b, "%d %s matching /%s/ (of %d read)", matched, what, in.Grep, scanned)
+		if kept < matched {
+			fmt.Fprintf(&b, ", the last %d kept", kept)
+		}
+	case in.Stream != "both":
+		fmt.Fprintf(&b, "%d %s (of %d read)", matched, what, scanned)
+		if kept < matched {
+			fmt.Fprintf(&b, ", the last %d kept", kept)
+		}
+	default:
+		fmt.Fprintf(&b, "the last %d %s", kept, what)
+	}
+	if in.Duration > 0 {
+		fmt.Fprintf(&b, " — followed %s", shortSpan(followed))
+	}
+	return b.String()
+}
+
+// keepBounded cuts an event's data so that what the ring holds is bounded
+// by its size, not by the service's line lengths. A cut line keeps its
+// newline so it is not joined to the next one.
+func keepBounded(ev client.Event) client.Event {
+	if len(ev.Data) <= keptLineBytes {
+		return ev
+	}
+	nl := strings.HasSuffix(ev.Data, "\n")
+	cut := keptLineBytes
+	for cut > 0 && !utf8RuneStart(ev.Data[cut]) {
+		cut--
+	}
+	ev.Data = strings.Clone(ev.Data[:cut])
+	if nl {
+		ev.Data += "\n"
+	}
+	ev.Truncated = true
+	return ev
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// eventRing keeps the last n events.
+type eventRing struct {
+	buf   []client.Event
+	next  int
+	full  bool
+	limit int
+}
+
+func newEventRing(n int) *eventRing {
+	return &eventRing{buf: make([]client.Event, 0, min(n, 256)), limit: max(n, 1)}
+}
+
+func (r *eventRing) push(ev client.Event) {
+	if len(r.buf) < r.limit {
+		r.buf = append(r.buf, ev)
+		return
+	}
+	r.buf[r.next] = ev
+	r.next = (r.next + 1) % r.limit
+	r.full = true
+}
+
+// extend appends a continuation piece to the newest event of the same
+// stream, keeping at most keptLineBytes of it; a piece of another stream
+// (interleaved pieces) becomes an event of its own.
+func (r *eventRing) extend(ev client.Event) {
+	i := len(r.buf) - 1
+	if r.full {
+		i = (r.next - 1 + r.limit) % r.limit
+	}
+	if i < 0 || r.buf[i].Type != ev.Type {
+		r.push(keepBounded(ev))
+		return
+	}
+	last := &r.buf[i]
+	nl := strings.HasSuffix(ev.Data, "\n")
+	body := strings.TrimSuffix(last.Data, "\n")
+	if room := keptLineBytes - len(body); room > 0 {
+		piece := keepBounded(client.Event{Data: ev.Data}).Data
+		piece = strings.TrimSuffix(piece, "\n")
+		if len(piece) > room {
+			piece = piece[:room]
+			for len(piece) > 0 && !utf8RuneStart(piece[len(piece)-1]) {
+				piece = piece[:len(piece)-1]
+			}
+			last.Truncated = true
+		}
+		body += piece
+	} else {
+		last.Truncated = true
+	}
+	if nl {
+		body += "\n"
+	}
+	last.Data = body
+}
+
+// events returns the kept events, oldest first.
+func (r *eventRing) events() []client.Event {
+	if !r.full {
+		return r.buf
+	}
+	return append(append([]client.Event{}, r.buf[r.next:]...), r.buf[:r.next]...)
+}

@@ -1,0 +1,31 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+)
+
+func serviceRestart(d *deps) server.ServerTool {
+	return newTool(d, toolDef[schema.ServiceRestartArgs, schema.ActionResult]{
+		name:  "service_restart",
+		title: "Restart a service",
+		description: "Stop a service and start it again (a stopped one is just started), then watch it for duration (default 5s). " +
+			"The result says whether it is running with its new pid, or the exit code and the line that says why it died.",
+		readOnly: false, destructive: true, idempotent: false,
+		fit: fitAction,
+		handle: func(ctx context.Context, in schema.ServiceRestartArgs) (reply[schema.ActionResult], error) {
+			sprite, err := d.sprite(in.Sprite)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			return d.run(ctx, action{verb: "restart", sprite: sprite, service: in.ServiceName, window: in.Duration.D(),
+				open: func(ctx context.Context) (*client.Stream, error) {
+					return d.Services.Restart(ctx, sprite, in.ServiceName, in.Duration.D())
+				}})
+		},
+	})
+}

@@ -1,0 +1,32 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+)
+
+func serviceStart(d *deps) server.ServerTool {
+	return newTool(d, toolDef[schema.ServiceStartArgs, schema.ActionResult]{
+		name:  "service_start",
+		title: "Start a service",
+		description: "Start a stopped service (and the services it needs) and watch it for duration (default 5s). " +
+			"The result says whether it is running and its pid, or the exit code and the output line that says why it died. " +
+			"Starting a running service is a success that says so.",
+		readOnly: false, destructive: false, idempotent: true,
+		fit: fitAction,
+		handle: func(ctx context.Context, in schema.ServiceStartArgs) (reply[schema.ActionResult], error) {
+			sprite, err := d.sprite(in.Sprite)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			return d.run(ctx, action{verb: "start", sprite: sprite, service: in.ServiceName, window: in.Duration.D(),
+				open: func(ctx context.Context) (*client.Stream, error) {
+					return d.Services.Start(ctx, sprite, in.ServiceName, in.Duration.D())
+				}})
+		},
+	})
+}

@@ -1,0 +1,32 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+)
+
+func serviceStop(d *deps) server.ServerTool {
+	return newTool(d, toolDef[schema.ServiceStopArgs, schema.ActionResult]{
+		name:  "service_stop",
+		title: "Stop a service",
+		description: "Stop a service: SIGTERM to its process group, SIGKILL after timeout (default 10s). " +
+			"The stop is sticky: the service stays stopped, also across restarts of the runtime, until service_start. " +
+			"Stopping a stopped service is a success that says so.",
+		readOnly: false, destructive: true, idempotent: true,
+		fit: fitAction,
+		handle: func(ctx context.Context, in schema.ServiceStopArgs) (reply[schema.ActionResult], error) {
+			sprite, err := d.sprite(in.Sprite)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			return d.run(ctx, action{verb: "stop", sprite: sprite, service: in.ServiceName, window: in.Timeout.D(),
+				open: func(ctx context.Context) (*client.Stream, error) {
+					return d.Services.Stop(ctx, sprite, in.ServiceName, in.Timeout.D())
+				}})
+		},
+	})
+}

@@ -1,0 +1,156 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+)
+
+// textReserve is what a stream result keeps, out of MaxResultChars, for the
+// lines around the output: outcome, cause, counts, errors, log path.
+func (d *deps) textReserve() int { return min(2000, d.MaxResultChars/4) }
+
+// summaryConfig sizes the summariser so its output plus the surrounding
+// lines fit in one result.
+func (d *deps) summaryConfig() summary.Config {
+	return summary.Config{MaxChars: d.MaxResultChars - d.textReserve(), MaxLineChars: 500}
+}
+
+// watch consumes a stream into a bounded summary, sending throttled
+// progress with the latest output line while it runs. It always closes the
+// stream. The summary covers what arrived even when the stream was cut.
+func (d *deps) watch(ctx context.Context, st *client.Stream) (summary.Result, time.Duration) {
+	start := time.Now()
+	sum := summary.New(d.summaryConfig())
+	p := progressFrom(ctx)
+	for st.Next() {
+		ev := st.Event()
+		sum.Add(ev)
+		if ev.Type.IsOutput() {
+			p.tick(sum.Latest)
+		}
+	}
+	err := st.Err()
+	st.Close()
+	return sum.Result(err), time.Since(start)
+}
+
+// streamSummary is the structured form of a summary.
+func streamSummary(r summary.Result) schema.StreamSummary {
+	out := schema.StreamSummary{
+		LinesSeen:   r.LinesSeen,
+		BytesSeen:   r.BytesSeen,
+		StdoutLines: r.StdoutLines,
+		StderrLines: r.StderrLines,
+		LinesShown:  r.LinesShown,
+		Truncated:   r.Truncated,
+		Cut:         r.Cut,
+		StreamError: clip(r.StreamErr, maxFieldChars),
+		LogFile:     clip(r.LogFile, maxFieldChars),
+		Lines:       make([]schema.OutputLine, 0, len(r.Lines)),
+	}
+	for _, l := range r.Lines {
+		ol := schema.OutputLine{Stream: l.Stream, Text: l.Text, OmittedBefore: l.OmittedBefore}
+		if ol.Stream != "stderr" {
+			ol.Stream = "stdout"
+		}
+		if l.Repeat > 1 {
+			ol.Repeat = l.Repeat
+		}
+		out.Lines = append(out.Lines, ol)
+	}
+	return out
+}
+
+// countsLine says how much output there was and how much is shown:
+// "output: 12 lines, 3.1 KB (stdout 10, stderr 2); all shown".
+func countsLine(r summary.Result) string {
+	if r.LinesSeen == 0 {
+		return "output: none"
+	}
+	shown := "all shown"
+	if r.Truncated || r.LinesShown < r.LinesSeen {
+		shown = fmt.Sprintf("%d shown", r.LinesShown)
+		if r.Omitted > 0 {
+			shown += fmt.Sprintf(", %d omitted", r.Omitted)
+		}
+	}
+	return fmt.Sprintf("output: %d line%s, %s (stdout %d, stderr %d); %s",
+		r.LinesSeen, plural(r.LinesSeen), sizeText(r.BytesSeen), r.StdoutLines, r.StderrLines, shown)
+}
+
+// cause picks the line that most likely explains a failure: the last
+// error-looking output line, else a runtime error, else the last stderr
+// line, else the state's error.
+func cause(r summary.Result, stateErr string) string {
+	for i := len(r.Lines) - 1; i >= 0; i-- {
+		if summary.LooksLikeError(r.Lines[i].Text) {
+			return r.Lines[i].Text
+		}
+	}
+	if len(r.Errors) > 0 {
+		return r.Errors[0]
+	}
+	for i := len(r.Lines) - 1; i >= 0; i-- {
+		if r.Lines[i].Stream == "stderr" && strings.TrimSpace(r.Lines[i].Text) != "" {
+			return r.Lines[i].Text
+		}
+	}
+	return stateErr
+}
+
+// assemble joins the parts of a stream result. The output block is the
+// part that gives way: if the whole would pass limit, the output is cut so
+// the outcome (head) and the log path (foot) always survive.
+func assemble(head []string, output string, foot []string, limit int) string {
+	h := strings.Join(head, "\n")
+	f := strings.Join(foot, "\n")
+	fixed := utf8.RuneCountInString(h) + utf8.RuneCountInString(f) + 2
+	if output != "" {
+		room := limit - fixed - 1
+		if utf8.RuneCountInString(output) > room {
+			output = cutText(output, max(room, 0))
+		}
+	}
+	parts := []string{h}
+	if output != "" {
+		parts = append(parts, output)
+	}
+	if f != "" {
+		parts = append(parts, f)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// fitStream shrinks a stream summary's lines until size(), the JSON size of
+// the whole result, is at most limit: it drops lines from the middle
+// outwards (head and tail stay, as in the text) and records them in the
+// next kept line's omitted_before. Each line's cost is measured once, so
+// fitting is linear in the lines.
+func fitStream(s *schema.StreamSummary, limit int, size func() int) {
+	for round := 0; round < 8 && len(s.Lines) > 0; round++ {
+		over := size() - limit
+		if over <= 0 {
+			return
+		}
+		over += 32 // the omitted_before key the neighbour gains
+		for over > 0 && len(s.Lines) > 0 {
+			mid := len(s.Lines) / 2
+			dropped := s.Lines[mid]
+			over -= jsonChars(dropped) + 1
+			n := max(dropped.Repeat, 1) + dropped.OmittedBefore
+			s.Lines = append(s.Lines[:mid], s.Lines[mid+1:]...)
+			if mid < len(s.Lines) {
+				s.Lines[mid].OmittedBefore += n
+			}
+		}
+		s.LinesShown = len(s.Lines)
+		s.Truncated = true
+	}
+}

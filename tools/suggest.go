@@ -1,0 +1,52 @@
+package tools
+
+import "strings"
+
+// closest returns the candidate most like name, or "" when none is close
+// enough to be a plausible slip: a typo (a few edits, transpositions count
+// as one), a different case, or one name inside the other ("name" for
+// "service_name").
+func closest(name string, candidates []string) string {
+	best, bestScore := "", 1<<30
+	lname := strings.ToLower(name)
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		score := editDistance(lname, lc)
+		limit := max(2, len([]rune(name))/3)
+		if score > limit && len(lname) >= 3 && (strings.Contains(lc, lname) || strings.Contains(lname, lc)) {
+			score = limit // containment is as good as the worst typo we accept
+		}
+		if score <= limit && score < bestScore {
+			best, bestScore = c, score
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and adjacent transpositions each cost one. Names
+// are short (at most 63 bytes), so the quadratic table is cheap.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,112 @@
+package summary
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Result is the digest of one stream.
+type Result struct {
+	Started    bool     // a started event was seen
+	Exited     bool     // an exit event was seen
+	ExitCode   *int     // from exit, else from stopped
+	Stopping   bool     // a stopping event was seen
+	Stopped    bool     // a stopped event was seen
+	Errors     []string // data of error events (cleaned, bounded count: the first ones and the last)
+	ErrorsSeen int      // error events seen, shown or not
+	Complete   bool     // complete event seen
+	Cut        bool     // stream ended with an error or without complete
+	StreamErr  string   // the stream's error text, when any
+	LogFile    string   // from complete's log_files (combined, else stdout, else stderr)
+
+	LinesSeen                int   // output lines seen (stdout+stderr)
+	BytesSeen                int64 // output bytes seen (stdout+stderr)
+	StdoutLines, StderrLines int
+	StdoutBytes, StderrBytes int64
+	// LinesShown counts the output lines Lines stands for, a collapsed run
+	// of repeats counting each of its lines: LinesShown + Omitted == LinesSeen.
+	LinesShown   int
+	Omitted      int    // output lines not shown
+	OmittedAtEnd int    // lines omitted after the last shown line: rendered as a final marker
+	Truncated    bool   // some output not shown or some line cut
+	Lines        []Line // shown lines in stream order
+
+	maxChars int // the budget Output keeps to; 0 means DefaultMaxChars
+}
+
+// Line is one shown line of output.
+type Line struct {
+	Stream        string // "stdout" or "stderr"
+	Text          string // cleaned: ANSI stripped, secrets masked, cut at MaxLineChars with "…[cut N chars]"
+	Repeat        int    // >1 when identical consecutive lines were collapsed: rendered "(×N)"
+	OmittedBefore int    // lines omitted just before this one: rendered as "… N lines omitted …"
+}
+
+// Output renders Lines as text within Config.MaxChars: "[stderr] " prefix on stderr lines,
+// "(×N)" for repeats, "… N lines omitted …" markers where lines were dropped.
+// Lines are joined by "\n" with none at the end. Characters are counted as
+// runes (Unicode code points), newlines included. A Result whose Lines were
+// not chosen by Summarizer.Result (or were changed) is still held to the
+// budget: the text is cut and ends with "…".
+func (r Result) Output() string {
+	budget := r.maxChars
+	if budget <= 0 {
+		budget = DefaultMaxChars
+	}
+	var b strings.Builder
+	sep := func() {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+	}
+	for _, l := range r.Lines {
+		if l.OmittedBefore > 0 {
+			sep()
+			b.WriteString(omittedMarker(l.OmittedBefore))
+		}
+		sep()
+		if l.Stream == "stderr" {
+			b.WriteString(stderrPrefix)
+		}
+		b.WriteString(l.Text)
+		if l.Repeat > 1 {
+			b.WriteString(repeatSuffix(l.Repeat))
+		}
+	}
+	if r.OmittedAtEnd > 0 {
+		sep()
+		b.WriteString(omittedMarker(r.OmittedAtEnd))
+	}
+	return cutRunes(b.String(), budget)
+}
+
+const stderrPrefix = "[stderr] "
+
+func omittedMarker(n int) string {
+	if n == 1 {
+		return "… 1 line omitted …"
+	}
+	return "… " + strconv.Itoa(n) + " lines omitted …"
+}
+
+func repeatSuffix(n int) string { return " (×" + strconv.Itoa(n) + ")" }
+
+// cutRunes returns s if it has at most max runes, else its first max-1
+// runes and "…".
+func cutRunes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			if utf8.RuneCountInString(s[i:]) <= 1 {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}

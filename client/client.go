@@ -583,10 +583,10 @@ func (c *Client) stream(ctx context.Context, cl call, window time.Duration) (*St
 
 // serviceAnswer tells a JSON Service answer from an event stream by the
 // first line: an event line is a whole JSON object with a "type", a
-// Service is an object without one. Only a first line that starts an
-// object but is not whole JSON (a pretty-printed Service) makes it read
+// Service is an object with a name, cmd or state and no type. Only a first
+// line that is a lone "{" (a pretty-printed Service) makes it read
 // further, and never more than 1 MiB; so a stream is never held up beyond
-// its first event. It returns the reader the stream decoder must use, which
+// its first line. It returns the reader the stream decoder must use, which
 // replays whatever was read.
 func serviceAnswer(r io.Reader) (*Service, io.Reader) {
 	const maxAnswer = 1 << 20
@@ -604,7 +604,8 @@ func serviceAnswer(r io.Reader) (*Service, io.Reader) {
 	if len(t) == 0 || t[0] != '{' {
 		return nil, replay()
 	}
-	if !json.Valid(t) {
+	if string(t) == "{" {
+		// Pretty-printed: the object spans lines. Nothing else reads on.
 		rest, _ := io.ReadAll(io.LimitReader(br, int64(maxAnswer-len(seen))))
 		seen = append(seen, rest...)
 		t = bytes.TrimSpace(seen)
@@ -613,7 +614,11 @@ func serviceAnswer(r io.Reader) (*Service, io.Reader) {
 	if json.Unmarshal(t, &probe) != nil {
 		return nil, replay()
 	}
-	if _, isEvent := probe["type"]; isEvent {
+	_, isEvent := probe["type"]
+	_, hasName := probe["name"]
+	_, hasCmd := probe["cmd"]
+	_, hasState := probe["state"]
+	if isEvent || !(hasName || hasCmd || hasState) {
 		return nil, replay()
 	}
 	var svc Service

@@ -569,3 +569,61 @@ func TestFromEnv(t *testing.T) {
 		t.Errorf("base = %q", got)
 	}
 }
+
+// A JSON object that is neither an event nor a Service is not mistaken for
+// a Service: it stays in the stream, as raw output.
+func TestPutAnsweringOtherObject(t *testing.T) {
+	f := newFakeAPI(t, PathSprites)
+	f.on("put", reply(200, "application/json", `{"warning":"odd"}`+"\n"))
+	st, err := f.client().Put(context.Background(), "dev", "web", ServiceRequest{Cmd: "x"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := collect(t, st)
+	if err != nil || st.Service != nil || len(evs) != 1 || !evs[0].Raw || evs[0].Data != `{"warning":"odd"}` {
+		t.Errorf("events %+v, service %v, err %v", evs, st.Service, err)
+	}
+}
+
+// A create stream labelled application/json is delivered as it comes: the
+// client must not wait for the body to end to tell it from a Service.
+func TestPutStreamIsLive(t *testing.T) {
+	f := newFakeAPI(t, PathSprites)
+	release := make(chan struct{})
+	f.on("put", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"type":"started","timestamp":1}` + "\n"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.Write([]byte(`{"type":"complete"}` + "\n"))
+	})
+	got := make(chan Event, 1)
+	go func() {
+		st, err := f.client().Put(context.Background(), "dev", "web", ServiceRequest{Cmd: "x"}, 5*time.Second)
+		if err != nil {
+			t.Error(err)
+			close(got)
+			return
+		}
+		defer st.Close()
+		if st.Next() {
+			got <- st.Event()
+		}
+		close(got)
+		<-release
+		for st.Next() {
+		}
+	}()
+	select {
+	case ev := <-got:
+		if ev.Type != EventStarted {
+			t.Errorf("first event = %+v", ev)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the first event did not arrive while the stream stayed open")
+	}
+	close(release)
+}

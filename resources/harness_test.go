@@ -36,7 +36,7 @@ func modern(proto string) bool { return proto == mcp.ProtocolVersion20260728 }
 // quietLogger collects the log of a test (bounded) and shows it only when
 // the test fails. Writes after the test are kept in the buffer, never sent
 // to a finished test.
-func quietLogger(t *testing.T) *slog.Logger {
+func quietLogger(t testing.TB) *slog.Logger {
 	w := &logBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -69,13 +69,13 @@ func (w *logBuffer) Write(p []byte) (int, error) {
 // short temp dir, the Services API client on it, and an MCP server built the
 // way main builds it.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	api *client.Client
 	res *resources.Resources
 	srv *server.MCPServer
 }
 
-func newHarness(t *testing.T, tweak ...func(*resources.Deps)) *harness {
+func newHarness(t testing.TB, tweak ...func(*resources.Deps)) *harness {
 	t.Helper()
 	api := startRuntime(t)
 	deps := resources.Deps{
@@ -103,7 +103,7 @@ func buildServer(deps resources.Deps) (*resources.Resources, *server.MCPServer) 
 
 // startRuntime starts the embedded runtime and returns a client on it. The
 // runtime, its services and its directory go at the end of the test.
-func startRuntime(t *testing.T) *client.Client {
+func startRuntime(t testing.TB) *client.Client {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "rs")
 	if err != nil {
@@ -132,7 +132,7 @@ func startRuntime(t *testing.T) *client.Client {
 	return api
 }
 
-func ctxFor(t *testing.T, d time.Duration) context.Context {
+func ctxFor(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
@@ -197,7 +197,7 @@ func (h *harness) connect(opts []mcpclient.ClientOption, want string) *conn {
 	return startConn(h.t, c, want)
 }
 
-func startConn(t *testing.T, c *mcpclient.Client, want string) *conn {
+func startConn(t testing.TB, c *mcpclient.Client, want string) *conn {
 	t.Helper()
 	rec := newRecorder()
 	c.OnNotification(rec.add)
@@ -222,7 +222,7 @@ func startConn(t *testing.T, c *mcpclient.Client, want string) *conn {
 // 2025-11-25 resources/subscribe per URI; on 2026-07-28 one
 // subscriptions/listen stream (also asking for list_changed), open until
 // the returned stop is called, and acknowledged before subscribe returns.
-func (c *conn) subscribe(t *testing.T, uris ...string) (stop func()) {
+func (c *conn) subscribe(t testing.TB, uris ...string) (stop func()) {
 	t.Helper()
 	ctx := ctxFor(t, 10*time.Second)
 	if !modern(c.proto) {
@@ -356,7 +356,7 @@ func updated(uri string) func(mcp.JSONRPCNotification) bool {
 }
 
 // readText reads uri and returns its only content's text and MIME type.
-func readText(t *testing.T, c *conn, uri string) (string, string) {
+func readText(t testing.TB, c *conn, uri string) (string, string) {
 	t.Helper()
 	res, err := c.ReadResource(ctxFor(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
 	if err != nil {
@@ -379,7 +379,7 @@ func readText(t *testing.T, c *conn, uri string) (string, string) {
 }
 
 // readErr reads uri, which must fail, and returns the error.
-func readErr(t *testing.T, c *conn, uri string) error {
+func readErr(t testing.TB, c *conn, uri string) error {
 	t.Helper()
 	res, err := c.ReadResource(ctxFor(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
 	if err == nil {
@@ -390,7 +390,7 @@ func readErr(t *testing.T, c *conn, uri string) error {
 
 // wantNotFound checks err is the not-found error of c's revision:
 // -32602 on 2026-07-28, -32002 (the code 2025-11-25 specifies) before.
-func wantNotFound(t *testing.T, c *conn, err error) {
+func wantNotFound(t testing.TB, c *conn, err error) {
 	t.Helper()
 	want := mcp.ErrResourceNotFound
 	if modern(c.proto) {
@@ -423,7 +423,7 @@ func ourGoroutines() int {
 }
 
 // waitGoroutines waits up to d for ourGoroutines to come back to want.
-func waitGoroutines(t *testing.T, want int, d time.Duration) {
+func waitGoroutines(t testing.TB, want int, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {

@@ -55,7 +55,7 @@ func (r *Resources) explain(ctx context.Context, rf ref, err error) error {
 // missingServiceMessage says that service is not on sprite and what is.
 func missingServiceMessage(sprite, service string, names []string) string {
 	if len(names) == 0 {
-		return fmt.Sprintf("no service %q on %s: it has no services yet (create one with service_create)", service, sprite)
+		return fmt.Sprintf("no service %q on %s: it has no services yet; create one with service_create", service, sprite)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "no service %q on %s", service, sprite)

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
@@ -125,4 +126,57 @@ func BenchmarkGigabyteStream(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkAddLongLines measures 4 KiB lines: each is clipped to the
+// per-line cap and copied, so the big event it came in is not pinned.
+func BenchmarkAddLongLines(b *testing.B) {
+	pool := make([]client.Event, 257)
+	for i := range pool {
+		var line strings.Builder
+		fmt.Fprintf(&line, `{"level":"info","msg":"batch %d done","items":[`, i)
+		for line.Len() < 4096 {
+			fmt.Fprintf(&line, `{"id":%d,"name":"item-%d","ok":true},`, line.Len(), i)
+		}
+		line.WriteString("]}\n")
+		pool[i] = client.Event{Type: client.EventStdout, Data: line.String()}
+	}
+	s := New(Config{})
+	b.ReportAllocs()
+	b.SetBytes(4100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Add(pool[i%len(pool)])
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkAddErrorLines measures a stream where every line looks like an
+// error, so every line leaving the tail is checked and some are kept.
+func BenchmarkAddErrorLines(b *testing.B) {
+	pool := make([]client.Event, 4099)
+	for i := range pool {
+		pool[i] = client.Event{Type: client.EventStderr, Data: fmt.Sprintf("ERROR failed to reach upstream %d: connection refused\n", i)}
+	}
+	s := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Add(pool[i%len(pool)])
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkLooksLikeError measures the error-word scan of a typical line
+// without an error word (the common case: the whole line is scanned).
+func BenchmarkLooksLikeError(b *testing.B) {
+	line := "2026-06-02T17:11:17.821Z INFO http: GET /api/items/4242 200 31ms bytes=55146"
+	b.SetBytes(int64(len(line)))
+	for i := 0; i < b.N; i++ {
+		if LooksLikeError(line) {
+			b.Fatal("no error word in the line")
+		}
+	}
 }

@@ -116,28 +116,36 @@ func (s *Summarizer) choose(r *Result) {
 
 // chooseErrors picks error lines within a quarter of the budget: first
 // those of the omitted middle (c.errs[:nMiddle]), then the others, each
-// group taken alternately from its start and its end. It returns their
-// indexes and what they cost, a marker each included.
+// group taken alternately from its start and its end. A text already
+// picked twice is skipped, so a crash loop's one message does not fill the
+// space (its first and last occurrence still show). It returns the indexes
+// and what they cost, a marker each included.
 func (c *chooser) chooseErrors(nMiddle int) ([]int, int) {
 	var idx []int
 	used := 0
+	seen := make(map[string]int)
 	for _, g := range [][2]int{{0, nMiddle}, {nMiddle, len(c.errs)}} {
 		for k, lo, hi := 0, g[0], g[1]-1; lo <= hi; k++ {
 			i := lo
 			if k%2 == 1 {
 				i = hi
 			}
-			cost := c.get(c.errs, i).cost + c.mk
-			if used+cost > c.budget/4 {
-				return idx, used
-			}
-			used += cost
-			idx = append(idx, i)
 			if i == lo {
 				lo++
 			} else {
 				hi--
 			}
+			text := c.errs[i].e.text
+			if seen[text] >= 2 {
+				continue
+			}
+			cost := c.get(c.errs, i).cost + c.mk
+			if used+cost > c.budget/4 {
+				return idx, used
+			}
+			used += cost
+			seen[text]++
+			idx = append(idx, i)
 		}
 	}
 	return idx, used

@@ -7,7 +7,7 @@ import (
 )
 
 // CleanLine makes one line of service output safe and cheap to show:
-// StripANSI, then MaskSecrets, then newlines inside the line become spaces,
+// StripANSI, newlines inside the line become spaces, then MaskSecrets,
 // trailing blanks go, invalid UTF-8 becomes U+FFFD, and the result is cut
 // to maxChars characters (runes) followed by "…[cut N chars]". maxChars <= 0
 // means no cut. Masking comes before cutting so a cut can never expose the
@@ -27,16 +27,18 @@ func cleanCut(s string, maxChars int, moreBytes int, unknownMore bool) string {
 
 // cleanCutFlag is cleanCut that also reports whether a cut marker was added.
 func cleanCutFlag(s string, maxChars int, moreBytes int, unknownMore bool) (string, bool) {
-	s = strings.TrimRight(s, "\n")
-	s = StripANSI(s)
-	s = MaskSecrets(s)
-	if strings.IndexByte(s, '\n') >= 0 {
-		s = strings.ReplaceAll(s, "\n", " ")
-	}
-	s = strings.TrimRight(s, " \t")
+	// Valid UTF-8 first: stripping a control byte from between two stray
+	// bytes must not join them into a character (such as a C1 control).
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	s = strings.TrimRight(s, "\n")
+	s = StripANSI(s)
+	if strings.IndexByte(s, '\n') >= 0 {
+		s = strings.ReplaceAll(s, "\n", " ")
+	}
+	s = MaskSecrets(s)
+	s = strings.TrimRight(s, " \t")
 	dropped := moreBytes
 	if maxChars > 0 {
 		if i, rest := runeCut(s, maxChars); i < len(s) {
@@ -156,13 +158,16 @@ func skipEscape(s string, i int) int {
 		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
 			i++
 		}
-		if i < len(s) {
+		if i < len(s) && s[i] < 0x80 {
 			i++
 		}
 		return i
-	default:
+	case c < 0x80:
 		// Two-byte escape such as ESC 7 or ESC M.
 		return i + 1
+	default:
+		// Not an escape: drop the ESC, keep the character after it whole.
+		return i
 	}
 }
 
@@ -263,4 +268,34 @@ func lastIndexByte(b []byte, c byte) int {
 		}
 	}
 	return -1
+}
+
+// A Cleaner is CleanLine for the consecutive lines of one stream or log
+// (a log tail, a followed log): it also hides the body of a private key
+// printed line by line, which no single line shows to be secret. Each line
+// inside such a block becomes "[private key line masked]"; masking stops at
+// the END line, or after 400 lines without one. Use one Cleaner per
+// stream (stdout and stderr apart when they are apart); the zero value
+// does not cut lines.
+type Cleaner struct {
+	MaxChars int // as CleanLine's maxChars
+	key      keyBlock
+}
+
+// Clean cleans the next line of the stream.
+func (c *Cleaner) Clean(line string) string {
+	if (c.key.in || strings.Contains(line, "PRIVATE KEY")) && c.key.step(line) {
+		return keyLine
+	}
+	return CleanLine(line, c.MaxChars)
+}
+
+// CleanLines cleans consecutive lines of one log with a Cleaner.
+func CleanLines(lines []string, maxChars int) []string {
+	c := Cleaner{MaxChars: maxChars}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = c.Clean(l)
+	}
+	return out
 }

@@ -87,3 +87,20 @@ func TestCleanLineInvalidUTF8IsValidAndBounded(t *testing.T) {
 		t.Fatalf("kept %d runes before the marker, want 500", n)
 	}
 }
+
+func TestCleanLinesHidesKeyBodies(t *testing.T) {
+	body := fake("MIIEpAIBAAKCAQEA", 48)
+	in := []string{
+		"2026-06-02T17:11:17.821Z [stdout] generated:",
+		"2026-06-02T17:11:17.821Z [stdout] -----BEGIN RSA PRIVATE KEY-----",
+		"2026-06-02T17:11:17.822Z [stdout] " + body,
+		"2026-06-02T17:11:17.822Z [stdout] " + body[:30],
+		"2026-06-02T17:11:17.823Z [stdout] -----END RSA PRIVATE KEY-----",
+		"2026-06-02T17:11:17.824Z [stdout] \x1b[32mready\x1b[0m",
+	}
+	got := CleanLines(in, 500)
+	want := []string{in[0], in[1], keyLine, keyLine, in[4], "2026-06-02T17:11:17.824Z [stdout] ready"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("CleanLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

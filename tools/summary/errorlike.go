@@ -12,9 +12,13 @@ var errorWords = [...]string{
 }
 
 // The filter tables: bit w of first[c] is set when errorWords[w] starts
-// with c (either case), and likewise for the second and third bytes, so one
-// AND per position rules out almost every position without comparing text.
+// with c (either case), and likewise for the second and third bytes, so
+// their AND names the words that may start at a position.
 var first, second, third [256]uint32
+
+// starts is a bit set of the byte pairs that begin some word (in any
+// case), indexed by first | second<<8: most positions fail this one test.
+var starts [1 << 16 / 64]uint64
 
 // lower maps ASCII upper case to lower case and leaves other bytes alone.
 var lower [256]byte
@@ -27,6 +31,14 @@ func init() {
 		lower[i] = byte(i)
 		if i >= 'A' && i <= 'Z' {
 			lower[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	for _, word := range errorWords {
+		for _, a := range [2]byte{word[0], upper(word[0])} {
+			for _, b := range [2]byte{word[1], upper(word[1])} {
+				p := uint16(a) | uint16(b)<<8
+				starts[p>>6] |= 1 << (p & 63)
+			}
 		}
 	}
 	for w, word := range errorWords {
@@ -49,6 +61,9 @@ func init() {
 // on every line of a stream that falls out of the shown tail.
 func LooksLikeError(s string) bool {
 	for i := 0; i+3 <= len(s); i++ {
+		if p := uint16(s[i]) | uint16(s[i+1])<<8; starts[p>>6]&(1<<(p&63)) == 0 {
+			continue
+		}
 		cand := first[s[i]] & second[s[i+1]] & third[s[i+2]]
 		for cand != 0 {
 			w := bits.TrailingZeros32(cand)
@@ -73,4 +88,12 @@ func hasFoldPrefix(s, word string) bool {
 		}
 	}
 	return true
+}
+
+// upper maps ASCII lower case to upper case and leaves other bytes alone.
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }

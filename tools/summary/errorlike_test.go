@@ -1,6 +1,10 @@
 package summary
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
 
 func TestLooksLikeError(t *testing.T) {
 	yes := []string{
@@ -45,5 +49,34 @@ func TestLooksLikeErrorDoesNotAllocate(t *testing.T) {
 	line := "2026-06-02T17:11:17.821Z INFO GET /api/items 200 3.1ms user=42 trace=abcdef"
 	if n := testing.AllocsPerRun(100, func() { _ = LooksLikeError(line) }); n != 0 {
 		t.Fatalf("LooksLikeError allocates %v times per call, want 0", n)
+	}
+}
+
+// TestLooksLikeErrorMatchesNaive compares the table-driven scan with the
+// obvious implementation on random text built from pieces of the words.
+func TestLooksLikeErrorMatchesNaive(t *testing.T) {
+	naive := func(s string) bool {
+		l := strings.ToLower(s)
+		for _, w := range errorWords {
+			if strings.Contains(l, w) {
+				return true
+			}
+		}
+		return false
+	}
+	rng := rand.New(rand.NewPCG(4, 2))
+	pieces := []string{"e", "r", "o", "E", "R", "O", " ", "x", "é", "\xff", "er", "ERR", "fa", "tal", "pan", "ic", "den", "ied", "cannot", "exit ", "status"}
+	for _, w := range errorWords {
+		pieces = append(pieces, w[:len(w)/2], w[len(w)/2:], strings.ToUpper(w[:2]))
+	}
+	for i := 0; i < 50000; i++ {
+		var b strings.Builder
+		for n := rng.IntN(12); n > 0; n-- {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := LooksLikeError(s), naive(s); got != want {
+			t.Fatalf("LooksLikeError(%q) = %v, naive says %v", s, got, want)
+		}
 	}
 }

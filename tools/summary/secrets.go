@@ -19,8 +19,11 @@ const mask = "***"
 //     sk-…, AKIA…, JWTs) and Sprites tokens org/org-id/token-id/value, whose
 //     value part is masked.
 //
-// It is heuristic: it prefers masking a harmless value to showing a secret.
-// s is returned as is when nothing matched.
+// It is heuristic: it prefers masking a harmless value to showing a secret,
+// but leaves values that say there is none ("using password: NO", true,
+// none) and, for weakly named keys (token, key, pass, auth), counts and
+// scheme names (max_token=512, auth=oauth2). s is returned as is when
+// nothing matched.
 func MaskSecrets(s string) string {
 	if len(s) < 4 {
 		return s
@@ -126,17 +129,21 @@ func (m *masker) schemes() {
 			continue
 		}
 		j := i + n
-		if j >= len(s) || s[j] != ' ' {
+		if j >= len(s) || s[j] != ' ' && s[j] != '\t' {
 			continue
 		}
-		for j < len(s) && s[j] == ' ' {
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
 			j++
 		}
+		// token68: letters, digits and -._~+/ then only = padding.
 		k := j
 		for k < len(s) && isToken68(s[k]) {
 			k++
 		}
-		if k-j >= 8 {
+		for k < len(s) && s[k] == '=' {
+			k++
+		}
+		if k-j >= 8 && (k == len(s) || !isToken68(s[k])) {
 			m.add(j, k)
 		}
 		i = k
@@ -169,7 +176,7 @@ func (m *masker) assignments() {
 		if vs == ve {
 			continue
 		}
-		if !strong && harmlessValue(s[vs:ve]) {
+		if v := s[vs:ve]; noValue(v) || !strong && harmlessValue(v) {
 			continue
 		}
 		m.add(vs, ve)
@@ -222,11 +229,23 @@ func valueAfter(s string, i int) (int, int) {
 	return i, j
 }
 
+// noValue is a value that says there is no secret: "(using password: NO)"
+// in a MySQL error must stay readable.
+func noValue(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "null", "nil", "none", "unset", "empty", "redacted",
+		"<redacted>", "[redacted]", "(redacted)", "********":
+		return true
+	}
+	return false
+}
+
 // harmlessValue is a value that a weakly named key (token, key, pass, auth)
-// often has in logs without being a secret: counts, switches, empties.
+// often has in logs without being a secret: counts, switches, scheme names.
 func harmlessValue(v string) bool {
 	switch strings.ToLower(v) {
-	case "true", "false", "null", "nil", "none", "yes", "no", "on", "off", "ok", "[]", "{}":
+	case "on", "off", "ok", "[]", "{}", "basic", "bearer", "digest", "oauth", "oauth2", "oidc",
+		"jwt", "saml", "ldap", "hmac", "mtls", "tls", "token", "password", "apikey", "api_key":
 		return true
 	}
 	if len(v) <= 6 {
@@ -467,9 +486,10 @@ func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
 func isNameByte(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
 
-// isToken68 is the character set of HTTP auth credentials (RFC 7235).
+// isToken68 is the character set of HTTP auth credentials (RFC 7235),
+// without the = that may only pad their end.
 func isToken68(c byte) bool {
-	return isAlnum(c) || strings.IndexByte("-._~+/=", c) >= 0
+	return isAlnum(c) || strings.IndexByte("-._~+/", c) >= 0
 }
 
 func isShapeByte(c byte) bool {

@@ -71,6 +71,8 @@ func TestMaskSecretsLeavesOrdinaryLinesAlone(t *testing.T) {
 		"auth: ok",
 		"public key loaded from /etc/ssh/ssh_host_ed25519_key.pub",
 		"-----BEGIN CERTIFICATE-----",
+		"ERROR 1045 (28000): Access denied for user 'root'@'localhost' (using password: NO)",
+		"token_type=bearer expires_in=3600 auth=oauth2",
 		"open /usr/local/lib/python3.12/site-packages/app/server.py",
 		"GET /v1/sprites/dev/services/web/logs?lines=100",
 		"if a == b and c != d",

@@ -531,3 +531,40 @@ func TestErrorsKeptButNotInTheShownHeadOrTailAreShown(t *testing.T) {
 		t.Fatalf("error lines out of the shown head and tail should be shown out of turn:\n%s", r.Output())
 	}
 }
+
+func TestLongProgressLineShowsItsLastUpdate(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i <= 20000; i++ {
+		fmt.Fprintf(&b, "\rcopying %d/20000", i)
+	}
+	s := New(Config{})
+	s.Add(stdout(b.String() + "\n"))
+	r := s.Result(nil)
+	checkInvariants(t, r, DefaultMaxChars)
+	if got := texts(r); len(got) != 1 || got[0] != "copying 20000/20000" {
+		t.Fatalf("lines = %q, want the last update uncut", got)
+	}
+}
+
+func TestCrashLoopErrorShownAtMostTwice(t *testing.T) {
+	s := New(Config{MaxChars: 3000})
+	for i := 0; i < 400; i++ {
+		s.Add(stdout(fmt.Sprintf("starting worker pool, attempt %d\n", i)))
+		for k := 0; k < 20; k++ {
+			s.Add(stdout(fmt.Sprintf("loading plugin %d\n", k)))
+		}
+		s.Add(stderr("Error: listen EADDRINUSE: address already in use :::3000\n"))
+	}
+	s.Add(stdout("giving up\n"))
+	r := s.Result(nil)
+	checkInvariants(t, r, 3000)
+	outOfTurn := 0
+	for _, l := range r.Lines {
+		if l.OmittedBefore > 0 && strings.Contains(l.Text, "EADDRINUSE") {
+			outOfTurn++
+		}
+	}
+	if outOfTurn == 0 || outOfTurn > 3 {
+		t.Fatalf("the repeated error should be shown out of turn at most twice (plus the first line of the tail), got %d:\n%s", outOfTurn, r.Output())
+	}
+}

@@ -30,6 +30,12 @@ func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
 	defer st.Close()
 
 	t := newTail(rf.lines, r.maxChars-notesReserve)
+	// One cleaner per stream: a private key printed line by line is only
+	// recognisable across lines.
+	cleaners := map[client.EventType]*summary.Cleaner{
+		client.EventStdout: {MaxChars: maxLineChars},
+		client.EventStderr: {MaxChars: maxLineChars},
+	}
 	for st.Next() {
 		ev := st.Event()
 		if !ev.Type.IsOutput() {
@@ -41,7 +47,7 @@ func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
 		}
 		data := strings.TrimSuffix(ev.Data, "\n")
 		for line := range strings.SplitSeq(data, "\n") {
-			t.add(prefix + summary.CleanLine(line, maxLineChars))
+			t.add(prefix + cleaners[ev.Type].Clean(line))
 		}
 	}
 	streamErr := st.Err()

@@ -17,13 +17,19 @@ import (
 
 const secretValue = "s3cr3t-v4lue-that-must-not-show"
 
+// keyBody is a line of a private key: harmless-looking alone, so only a
+// cleaner that follows the whole stream can hide it.
+const keyBody = "MIIEpAIBAAKCAQEAkeyBodyLineThatMustNotShow0123456789abcdefABCDEF"
+
 // TestReadEachResource reads the three resources, templated and concrete,
 // under both revisions, and checks their shape and their cleaning.
 func TestReadEachResource(t *testing.T) {
 	h := newHarness(t)
 	h.create("web", client.ServiceRequest{
 		Cmd: "sh",
-		Args: []string{"-c", `printf '\033[31mred\033[0m hello\n'; echo "API_TOKEN=` + secretValue + `"; echo oops >&2; exec sleep 1000`,
+		Args: []string{"-c", `printf '\033[31mred\033[0m hello\n'; echo "API_TOKEN=` + secretValue + `"; ` +
+			`printf -- '-----BEGIN RSA PRIVATE KEY-----\n` + keyBody + `\n-----END RSA PRIVATE KEY-----\n'; ` +
+			`echo oops >&2; exec sleep 1000`,
 			"DB_PASSWORD=" + secretValue},
 		Env: map[string]string{"API_TOKEN": secretValue, "PLAIN": "visible"},
 	})
@@ -150,7 +156,7 @@ func TestReadEachResource(t *testing.T) {
 			if strings.Contains(logs, "\x1b") {
 				t.Errorf("logs keep ANSI escapes:\n%q", logs)
 			}
-			if strings.Contains(logs, secretValue) {
+			if strings.Contains(logs, secretValue) || strings.Contains(logs, keyBody) {
 				t.Errorf("logs show a secret:\n%s", logs)
 			}
 		})

@@ -31,6 +31,7 @@ func (a action) wantsRunning() bool { return a.verb != "stop" }
 // with Get after the stream ends. A missed outcome is a failed reply (full
 // summary, isError); an outcome that already held is a plain success.
 func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], error) {
+	began := time.Now()
 	st, err := a.open(ctx)
 	if err != nil {
 		if client.IsConflict(err) {
@@ -72,7 +73,15 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 
 	out.Reached, out.Outcome = d.judge(a, sum, state, getErr == nil)
 	if !out.Reached {
-		out.Cause = clip(cause(sum, state.Error), 500)
+		c := cause(sum, state.Error)
+		if !summary.LooksLikeError(c) || c == state.Error {
+			// The live stream may have lost the telling line (a runtime
+			// drops events for a slow reader); the log file has them all.
+			if lc := d.causeFromLog(ctx, a.sprite, a.service, began); lc != "" {
+				c = lc
+			}
+		}
+		out.Cause = clip(c, 500)
 	}
 
 	head := []string{outcomeLine(a, out, sum, watched)}
@@ -100,6 +109,35 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 		data: out, text: text, failed: !out.Reached,
 		links: []mcp.Content{d.logsLink(a.sprite, a.service)},
 	}, nil
+}
+
+// causeLogLines is how far back causeFromLog looks.
+const causeLogLines = 5000
+
+// causeFromLog finds the last error-looking line the service wrote since
+// since, in its log file. It returns "" when there is none or the log
+// cannot be read: it only improves a failure report.
+func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since time.Time) string {
+	st, err := d.Services.Logs(ctx, sprite, service, client.LogsOptions{Lines: causeLogLines})
+	if err != nil {
+		return ""
+	}
+	defer st.Close()
+	from := since.Add(-time.Second).UnixMilli() // clocks of runtime and server may differ a little
+	var last string
+	for st.Next() {
+		ev := st.Event()
+		if !ev.Type.IsOutput() || (ev.Timestamp != 0 && ev.Timestamp < from) {
+			continue
+		}
+		if summary.LooksLikeError(ev.Data) && !strings.HasPrefix(ev.Data, "[sprites-mcp:") {
+			last = ev.Data
+		}
+	}
+	if last == "" {
+		return ""
+	}
+	return summary.CleanLine(last, 500)
 }
 
 // judge decides whether the requested outcome holds and names it.
@@ -197,7 +235,8 @@ func (d *deps) alreadyHolds(ctx context.Context, a action) (reply[schema.ActionR
 	state := info(*svc, d.now(), false)
 	var outcome string
 	switch {
-	case a.verb == "stop" && (state.Status == string(client.StatusStopped) || state.Status == string(client.StatusFailed)):
+	case a.verb == "stop" && state.NextRestartAt == "" &&
+		(state.Status == string(client.StatusStopped) || state.Status == string(client.StatusFailed)):
 		outcome = "already stopped"
 	case a.verb == "start" && state.Status == string(client.StatusRunning):
 		outcome = "already running"

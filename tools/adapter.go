@@ -108,6 +108,8 @@ func cutText(s string, limit int) string {
 	}
 	const marker = "\n…[result cut at the size limit]"
 	r := []rune(s)
-	keep := max(limit-utf8.RuneCountInString(marker), 0)
-	return string(r[:keep]) + marker
+	if n := utf8.RuneCountInString(marker); limit > n {
+		return string(r[:limit-n]) + marker
+	}
+	return string(r[:max(limit, 0)])
 }

@@ -65,9 +65,17 @@ exit 7`
 	checkBound(t, "logs of a 300 KB line", res, limit)
 	var logs schema.LogsResult
 	structured(t, res, &logs)
-	if logs.Matched != 1 || len(logs.Lines) != 1 || utf8.RuneCountInString(logs.Lines[0].Text) > 600 {
+	// The runtime splits a long line into 16 KiB pieces, on disk too; the
+	// identical pieces collapse into one shown line with a repeat count.
+	if logs.Matched < 1 || len(logs.Lines) == 0 || len(logs.Lines) > 3 {
 		t.Errorf("the 300 KB line: matched %d, %d lines", logs.Matched, len(logs.Lines))
 	}
+	for _, l := range logs.Lines {
+		if n := utf8.RuneCountInString(l.Text); n > 600 {
+			t.Errorf("a shown line is %d characters long", n)
+		}
+	}
+	t.Logf("flood create result:\n%s", txt)
 
 	// A definition far larger than the bound.
 	env := h.env()

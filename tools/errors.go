@@ -51,6 +51,8 @@ func (d *deps) failure(ctx context.Context, spec *argsSpec, err error) (*mcp.Cal
 			strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "))), nil
 	case errors.As(err, &ae):
 		return mcp.NewToolResultError(cutText(d.explainAPIError(ctx, ae), d.MaxResultChars)), nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return mcp.NewToolResultError(cutText(fmt.Sprintf("%s timed out waiting for the runtime: %v; the operation may still be under way (a start waits for its needs), so call service_get or service_list to see where it stands before retrying", spec.tool, err), d.MaxResultChars)), nil
 	case errors.Is(err, context.Canceled):
 		return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled before it finished: %v", spec.tool, err)), nil
 	default:

@@ -117,6 +117,14 @@ func TestOutcomes(t *testing.T) {
 				t.Errorf("crash structured: %+v", act)
 			}
 
+			// Stopping the crash loop: a success, and no restart is pending.
+			res = h.mustOK("service_stop", map[string]any{"service_name": "api"})
+			var stopped schema.ActionResult
+			structured(t, res, &stopped)
+			if !stopped.Reached || stopped.Service == nil || stopped.Service.NextRestartAt != "" || stopped.Service.PID != 0 {
+				t.Errorf("stop of a crash loop: %+v\n%s", stopped, text(res))
+			}
+
 			// A program that does not exist: the runtime's error, isError.
 			res = h.mustFail("service_create", map[string]any{
 				"service_name": "ghost", "cmd": "/nonexistent/program", "env": h.env(), "duration": "1s",
@@ -153,6 +161,13 @@ func TestOutcomes(t *testing.T) {
 			res = h.mustFail("service_signal", map[string]any{"service_name": "web", "signal": "HUP"})
 			if !strings.Contains(text(res), "web on local is stopped, so no HUP was sent") {
 				t.Errorf("signal to a stopped service:\n%s", text(res))
+			}
+
+			// Deleting a service another one needs: refused, saying which.
+			h.mustOK("service_create", map[string]any{"service_name": "top", "cmd": "sleep", "args": "60", "needs": "web", "env": h.env(), "duration": "0"})
+			res = h.mustFail("service_delete", map[string]any{"service_name": "web"})
+			if !strings.HasPrefix(text(res), "web on local was not deleted: ") || !strings.Contains(text(res), "needed by top") {
+				t.Errorf("delete of a needed service:\n%s", text(res))
 			}
 
 			// An unknown need: the runtime's 400, passed on with a hint.

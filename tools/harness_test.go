@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +38,8 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // harness is a real MCP server built from All, over the real embedded
 // runtime on a unix socket, driven by mcp-go's in-process client.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
+	sock   string // the runtime's socket
 	api    *client.Client
 	srv    *server.MCPServer
 	mc     *mcpclient.Client
@@ -50,12 +53,16 @@ type harnessOpts struct {
 	protocol string
 	readOnly bool
 	maxChars int
-	services Services // overrides the runtime's client (e.g. to cut streams)
+	// through wraps the runtime's socket in a real HTTP server on
+	// 127.0.0.1 that the tools use instead (to cut streams, hide routes).
+	through func(sock string) http.Handler
+	// noDefaultSprite builds the tools without a default sprite.
+	noDefaultSprite bool
 }
 
 // runtimeFor starts an embedded runtime on a short temp dir and returns a
 // client of it; cleanup stops every service and checks none is left.
-func runtimeFor(t *testing.T, mark string) *client.Client {
+func runtimeFor(t testing.TB, mark string) (*client.Client, string) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "tt")
 	if err != nil {
@@ -80,23 +87,34 @@ func runtimeFor(t *testing.T, mark string) *client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, e.SocketPath()
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	h := &harness{t: t, mark: newMark(), protoV: o.protocol}
-	h.api = runtimeFor(t, h.mark)
+	h.api, h.sock = runtimeFor(t, h.mark)
+	sock := h.sock
 	var svcs Services = h.api
-	if o.services != nil {
-		svcs = o.services
+	if o.through != nil {
+		ts := httptest.NewServer(o.through(sock)) // binds 127.0.0.1
+		t.Cleanup(ts.Close)
+		c, err := client.New(ts.URL, client.WithLogger(quiet()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svcs = c
 	}
 	opts := []server.ServerOption{server.WithToolCapabilities(false), server.WithOutputSchemaValidation()}
 	if o.readOnly {
 		opts = append(opts, server.WithToolFilter(ReadOnlyFilter()))
 	}
 	h.srv = server.NewMCPServer("sprites-mcp-test", "0.0.0", opts...)
-	h.srv.AddTools(All(Deps{Services: svcs, DefaultSprite: "local", MaxResultChars: o.maxChars, Logger: quiet()})...)
+	def := "local"
+	if o.noDefaultSprite {
+		def = ""
+	}
+	h.srv.AddTools(All(Deps{Services: svcs, DefaultSprite: def, MaxResultChars: o.maxChars, Logger: quiet()})...)
 	var copts []mcpclient.ClientOption
 	if o.protocol != "" {
 		copts = append(copts, mcpclient.WithProtocolVersion(o.protocol))
@@ -188,7 +206,7 @@ func text(res *mcp.CallToolResult) string {
 }
 
 // structured decodes a result's structured content into v.
-func structured(t *testing.T, res *mcp.CallToolResult, v any) {
+func structured(t testing.TB, res *mcp.CallToolResult, v any) {
 	t.Helper()
 	var b []byte
 	if len(res.RawStructuredContent) > 0 {
@@ -214,7 +232,7 @@ func newMark() string {
 
 // assertNoProcesses fails if any process carrying mark in its environment
 // is still alive (zombies excepted: they hold nothing).
-func assertNoProcesses(t *testing.T, mark string) {
+func assertNoProcesses(t testing.TB, mark string) {
 	t.Helper()
 	want := []byte(markEnv + "=" + mark)
 	deadline := time.Now().Add(5 * time.Second)

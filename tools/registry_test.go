@@ -18,7 +18,7 @@ import (
 // designHints is DESIGN.md section 3's table: readOnly / destructive /
 // idempotent for each tool, in the design's order.
 var designHints = []struct {
-	name                            string
+	name                              string
 	readOnly, destructive, idempotent bool
 }{
 	{"service_list", true, false, true},

@@ -23,6 +23,10 @@ const (
 	listErrorChars = 120
 )
 
+// stampLayout is RFC 3339 with milliseconds: restart times a second apart
+// must not read as the same.
+const stampLayout = "2006-01-02T15:04:05.000Z07:00"
+
 // knownStatuses are the statuses of the API; anything else reads as unknown
 // (with the runtime's word kept in runtime_status).
 var knownStatuses = map[client.Status]bool{
@@ -69,12 +73,12 @@ func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
 	if live {
 		out.PID = st.PID
 		if !st.StartedAt.IsZero() {
-			out.StartedAt = st.StartedAt.UTC().Format(time.RFC3339)
+			out.StartedAt = st.StartedAt.UTC().Format(stampLayout)
 			out.UptimeSeconds = max(int64(now.Sub(st.StartedAt)/time.Second), 0)
 		}
 	}
 	if !st.NextRestartAt.IsZero() {
-		out.NextRestartAt = st.NextRestartAt.UTC().Format(time.RFC3339)
+		out.NextRestartAt = st.NextRestartAt.UTC().Format(stampLayout)
 	}
 	if full {
 		out.Cmd = clip(s.Cmd, maxCmdChars)
@@ -109,7 +113,7 @@ func serviceLine(i schema.ServiceInfo, now time.Time) string {
 	}
 	if i.UptimeSeconds > 0 {
 		b.WriteString(", up ")
-		b.WriteString(shortSpan(time.Duration(i.UptimeSeconds) * time.Second))
+		b.WriteString(uptimeSpan(time.Duration(i.UptimeSeconds) * time.Second))
 	}
 	if i.HTTPPort > 0 {
 		b.WriteString(", port ")
@@ -122,7 +126,7 @@ func serviceLine(i schema.ServiceInfo, now time.Time) string {
 	b.WriteString(", restarts ")
 	b.WriteString(strconv.Itoa(i.RestartCount))
 	if i.NextRestartAt != "" {
-		if t, err := time.Parse(time.RFC3339, i.NextRestartAt); err == nil {
+		if t, err := time.Parse(stampLayout, i.NextRestartAt); err == nil {
 			b.WriteString(", next restart in ")
 			b.WriteString(shortSpan(max(t.Sub(now), 0)))
 		}
@@ -157,6 +161,14 @@ func shortSpan(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 	}
+}
+
+// uptimeSpan is shortSpan in whole seconds: "42s", "3m12s".
+func uptimeSpan(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	return shortSpan(d)
 }
 
 // sizeText renders a byte count: 512 B, 3.1 KB, 2.0 MB.

@@ -14,7 +14,7 @@ import (
 
 // textReserve is what a stream result keeps, out of MaxResultChars, for the
 // lines around the output: outcome, cause, counts, errors, log path.
-func (d *deps) textReserve() int { return min(2000, d.MaxResultChars/4) }
+func (d *deps) textReserve() int { return min(2000, max(d.MaxResultChars/4, 600)) }
 
 // summaryConfig sizes the summariser so its output plus the surrounding
 // lines fit in one result.
@@ -113,10 +113,7 @@ func assemble(head []string, output string, foot []string, limit int) string {
 	f := strings.Join(foot, "\n")
 	fixed := utf8.RuneCountInString(h) + utf8.RuneCountInString(f) + 2
 	if output != "" {
-		room := limit - fixed - 1
-		if utf8.RuneCountInString(output) > room {
-			output = cutText(output, max(room, 0))
-		}
+		output = squeezeMiddle(output, limit-fixed-1)
 	}
 	parts := []string{h}
 	if output != "" {
@@ -153,4 +150,34 @@ func fitStream(s *schema.StreamSummary, limit int, size func() int) {
 		s.LinesShown = len(s.Lines)
 		s.Truncated = true
 	}
+}
+
+// squeezeMiddle fits rendered output lines into room characters by dropping
+// whole lines from the middle (head and tail carry the most meaning: how it
+// started, how it ended) and marking the gap.
+func squeezeMiddle(output string, room int) string {
+	if utf8.RuneCountInString(output) <= room {
+		return output
+	}
+	lines := strings.Split(output, "\n")
+	size := make([]int, len(lines))
+	total := 0
+	for i, l := range lines {
+		size[i] = utf8.RuneCountInString(l) + 1
+		total += size[i]
+	}
+	lo, hi := len(lines)/2, len(lines)/2 // lines[lo:hi] are dropped
+	marker := func() string { return fmt.Sprintf("… %d more lines omitted to fit the result …", hi-lo) }
+	for total+utf8.RuneCountInString(marker())+1 > room && (lo > 0 || hi < len(lines)) {
+		// Drop alternately after and before the gap, tail side first.
+		if hi < len(lines) && (hi-lo)%2 == 0 || lo == 0 {
+			total -= size[hi]
+			hi++
+		} else {
+			lo--
+			total -= size[lo]
+		}
+	}
+	kept := append(append(append([]string{}, lines[:lo]...), marker()), lines[hi:]...)
+	return cutText(strings.Join(kept, "\n"), max(room, 0))
 }

@@ -7,13 +7,20 @@ import "strings"
 // as one), a different case, or one name inside the other ("name" for
 // "service_name").
 func closest(name string, candidates []string) string {
+	if name == "" {
+		return ""
+	}
 	best, bestScore := "", 1<<30
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
 		score := editDistance(lname, lc)
+		// Short names are all a few edits apart: demand more of them.
 		limit := max(2, len([]rune(name))/3)
-		if score > limit && len(lname) >= 3 && (strings.Contains(lc, lname) || strings.Contains(lname, lc)) {
+		if len([]rune(name)) <= 4 {
+			limit = 1
+		}
+		if score > limit && min(len(lname), len(lc)) >= 3 && (strings.Contains(lc, lname) || strings.Contains(lname, lc)) {
 			score = limit // containment is as good as the worst typo we accept
 		}
 		if score <= limit && score < bestScore {

@@ -26,7 +26,7 @@ func TestLifecycle(t *testing.T) {
 				"duration": "1s",
 			})
 			txt := text(res)
-			if !regexp.MustCompile(`^web on local: running \(pid \d+\) — watched 1\.\ds, no exit`).MatchString(txt) {
+			if !regexp.MustCompile(`^web on local: running \(pid \d+\) — watched \d+\.\ds, no exit`).MatchString(txt) {
 				t.Errorf("create outcome line:\n%s", txt)
 			}
 			if !strings.Contains(txt, "listening on 8080") {

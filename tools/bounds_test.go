@@ -106,3 +106,24 @@ exit 7`
 		t.Errorf("list text does not say it was cut:\n%s", text(res))
 	}
 }
+
+// TestActionOutputIsAnExcerpt: a service that prints 500 lines at start-up
+// gets a result with its first and last lines and its error line, not all
+// 500 — the rest is one service_logs call away.
+func TestActionOutputIsAnExcerpt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	res := h.mustOK("service_create", map[string]any{
+		"service_name": "chatty", "cmd": "sh", "env": h.env(), "duration": "2s",
+		"args": []any{"-c", `i=1; while [ $i -le 500 ]; do echo "starting step $i"; ` +
+			`[ $i = 250 ] && echo "Error: cache warm-up failed" >&2; i=$((i+1)); done; exec sleep 60`},
+	})
+	txt := text(res)
+	for _, want := range []string{"starting step 1\n", "starting step 500", "Error: cache warm-up failed", "lines omitted"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("result lacks %q:\n%s", want, txt)
+		}
+	}
+	if n := utf8.RuneCountInString(txt); n > maxActionOutputChars+2000 {
+		t.Errorf("result is %d characters; an action shows at most %d of output", n, maxActionOutputChars)
+	}
+}

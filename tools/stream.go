@@ -22,12 +22,20 @@ func (d *deps) summaryConfig() summary.Config {
 	return summary.Config{MaxChars: d.MaxResultChars - d.textReserve(), MaxLineChars: 500}
 }
 
+// maxActionOutputChars bounds the output part of an action's result
+// (create, start, stop, restart). The outcome is what an agent acts on;
+// a start-up that printed 500 lines needs its first and last lines and its
+// errors, not all 500 — service_logs is there for the rest.
+const maxActionOutputChars = 3000
+
 // watch consumes a stream into a bounded summary, sending throttled
 // progress with the latest output line while it runs. It always closes the
 // stream. The summary covers what arrived even when the stream was cut.
 func (d *deps) watch(ctx context.Context, st *client.Stream) (summary.Result, time.Duration) {
 	start := time.Now()
-	sum := summary.New(d.summaryConfig())
+	cfg := d.summaryConfig()
+	cfg.MaxChars = min(cfg.MaxChars, maxActionOutputChars)
+	sum := summary.New(cfg)
 	p := progressFrom(ctx)
 	for st.Next() {
 		ev := st.Event()

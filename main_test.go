@@ -55,18 +55,23 @@ func serverEnv(state string, extra ...string) []string {
 		"SPRITES_MCP_STATE_DIR=" + state}, extra...)
 }
 
-// processesWith lists the pids whose command line contains marker.
+// processesWith lists the pids whose environment carries marker (tests
+// give their services SMCP_TEST_MARK=marker; it survives exec, unlike a
+// command line).
 func processesWith(marker string) []string {
 	var pids []string
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && strings.Contains(string(cmdline), marker) {
+		environ, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err == nil && strings.Contains(string(environ), "SMCP_TEST_MARK="+marker) {
 			pids = append(pids, e.Name())
 		}
 	}
 	return pids
 }
+
+// markEnv is the env argument that tags a service's processes.
+func markEnv(marker string) map[string]any { return map[string]any{"SMCP_TEST_MARK": marker} }
 
 // waitGone fails the test if a process carrying marker is still alive
 // after the deadline.
@@ -178,7 +183,7 @@ func TestStdioServiceLifecycle(t *testing.T) {
 			}
 
 			text, isErr := callText(t, c, "service_create", map[string]any{
-				"service_name": "web", "cmd": "sh",
+				"service_name": "web", "cmd": "sh", "env": markEnv(marker),
 				"args":     []string{"-c", "echo listening " + marker + "; exec sleep 300"},
 				"duration": "1s",
 			})
@@ -276,8 +281,8 @@ func TestSignalStopsServerAndServices(t *testing.T) {
 	recv()
 	send(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
 	send(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": map[string]any{
-		"name": "service_create", "arguments": map[string]any{"service_name": "sleeper", "cmd": "sh",
-			"args": []string{"-c", "exec sleep 300 # " + marker}, "duration": "0"}}})
+		"name": "service_create", "arguments": map[string]any{"service_name": "sleeper", "cmd": "sleep",
+			"args": []string{"300"}, "env": markEnv(marker), "duration": "0"}}})
 	if r := recv(); r["error"] != nil {
 		t.Fatalf("service_create: %v", r["error"])
 	}

@@ -17,9 +17,11 @@ work=$(mktemp -d /tmp/smcp-insp.XXXXXX)
 export HOME="$work/home"   # Inspector writes its catalog under $HOME
 mkdir -p "$HOME"
 state="$work/state"
-marker="inspector-$$-$RANDOM"   # found in the command line of our test service
+# Our test service carries this in its environment, which survives exec.
+marker="inspector-$$-$RANDOM"
+marked() { grep -lsa "SMCP_TEST_MARK=$marker" /proc/[0-9]*/environ | cut -d/ -f3; }
 cleanup() {
-  pkill -KILL -f "$marker" 2>/dev/null || true
+  for pid in $(marked); do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,7 +50,8 @@ call() { inspect --method tools/call --tool-name "$@"; }
 
 # 2. A service's life, one server process per call.
 out=$(call service_create --tool-arg service_name=insp --tool-arg cmd=sh \
-  --tool-arg "args=[\"-c\",\"echo ready $marker; exec sleep 300\"]" --tool-arg duration=1s 2>&1) || true
+  --tool-arg "args=[\"-c\",\"echo ready $marker; exec sleep 300\"]" --tool-arg duration=1s \
+  --tool-arg "env={\"SMCP_TEST_MARK\":\"$marker\"}" 2>&1) || true
 if grep -q 'insp on local: running' <<<"$out" && grep -q "ready $marker" <<<"$out"; then
   ok "service_create: running, its output line in the summary"
 else
@@ -58,6 +61,9 @@ fi
 out=$(call service_get --tool-arg service_name=insp 2>&1) || true
 if grep -q '"status": *"running"' <<<"$out"; then ok "service_get: running again in a new server process"
 else fail "service_get: $out"; fi
+sleep 0.5
+if [ -z "$(marked)" ]; then ok "the service stopped with the server process that owned it"
+else fail "service outlived its server process: pids $(marked)"; fi
 
 out=$(call service_get --tool-arg service_name=isnp 2>&1) || true
 if grep -q 'did you mean' <<<"$out" && grep -q '"isError": *true' <<<"$out"; then ok "service_get: unknown name suggests the closest"
@@ -81,7 +87,7 @@ else fail "unknown argument: $out"; fi
 
 # 3. Nothing of ours is left running.
 sleep 0.5
-if pgrep -f "$marker" >/dev/null; then fail "a service process outlived its server: $(pgrep -af "$marker")"
+if [ -n "$(marked)" ]; then fail "a service process outlived its server: pids $(marked)"
 else ok "no process left behind"; fi
 
 echo "inspector: $passed passed, $failed failed"

@@ -21,6 +21,10 @@
 // unanswered connections (at most three tries, jittered, honouring
 // Retry-After, never past the context's deadline); writes never are.
 //
+// Inside a Sprite the socket has no logs route; Logs then reads the
+// service's log files under SpriteLogDir (see WithLogDir) and returns the
+// same events.
+//
 // A streaming call's deadline is its requested duration or timeout plus
 // StreamMargin; the caller's context always wins. A Stream is read with
 // Next/Event/Err or ranged over with All, and must be closed:
@@ -89,6 +93,9 @@ type Client struct {
 	log       *slog.Logger
 	retry     retryPolicy
 	margin    time.Duration // added to a stream's window for its deadline
+	// logDir is read by Logs when the API has no logs route; "" never.
+	logDir    string
+	logDirSet bool
 }
 
 // Option configures a Client.
@@ -147,6 +154,10 @@ func New(base string, opts ...Option) (*Client, error) {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if u.Scheme == "unix" && c.style == PathSocket && !c.logDirSet {
+		// Inside a Sprite the socket has no logs route; its files do.
+		c.logDir = SpriteLogDir
 	}
 	if u.Scheme == "unix" {
 		// Whatever client was given, it must dial the socket.
@@ -505,6 +516,14 @@ type LogsOptions struct {
 // Logs returns a service's log output as a stream of output events; lines
 // that are not JSON arrive as raw stdout events. Without Follow it is an
 // idempotent read and is retried like one.
+//
+// When the API has no logs route (the socket inside a Sprite) and the
+// client has a log directory (see WithLogDir), the service's log files
+// there are read instead: the same events, the last Lines lines found by
+// reading the file backwards, Follow polling for appended lines across
+// rotation, and a complete event naming the files; the stream's Note says
+// so. A service with no log file yet gives an empty stream, an unknown one
+// the API's not-found error.
 func (c *Client) Logs(ctx context.Context, sprite, service string, o LogsOptions) (*Stream, error) {
 	if err := c.checkNames(sprite, service); err != nil {
 		return nil, err
@@ -516,9 +535,13 @@ func (c *Client) Logs(ctx context.Context, sprite, service string, o LogsOptions
 	if o.Follow > 0 {
 		q.Set("duration", o.Follow.String())
 	}
-	return c.stream(ctx, call{op: "read logs", sprite: sprite, service: service,
+	st, err := c.stream(ctx, call{op: "read logs", sprite: sprite, service: service,
 		method: http.MethodGet, path: c.servicesPath(sprite, service, "logs"), query: q,
 		idempotent: o.Follow == 0}, o.Follow)
+	if err != nil && c.logDir != "" && IsRouteNotFound(err) {
+		return c.logsFromFiles(ctx, sprite, service, o)
+	}
+	return st, err
 }
 
 // ListSpritesOptions pages through Sprites.

@@ -307,19 +307,12 @@ func (p *eventParser) readString() ([]byte, bool, bool) {
 				return nil, false, false
 			}
 			i++
+			if e, ok := simpleEscape(b[i]); ok {
+				out = append(out, e)
+				i++
+				continue
+			}
 			switch b[i] {
-			case '"', '\\', '/':
-				out = append(out, b[i])
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
 			case 'u':
 				r, ok := hex4(b, i+1)
 				if !ok {
@@ -610,4 +603,24 @@ func capBytes(b []byte, max int) (string, bool) {
 		b, cut = b[:n], true
 	}
 	return string(b), cut
+}
+
+// simpleEscape returns the byte a one-character JSON escape (\n, \", …)
+// stands for; \u escapes are not simple.
+func simpleEscape(c byte) (byte, bool) {
+	switch c {
+	case '"', '\\', '/':
+		return c, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
 }

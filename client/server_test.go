@@ -18,7 +18,7 @@ import (
 // from the fixtures in testdata, in either path style, and records every
 // request it gets. Tests change what a route answers with on.
 type fakeAPI struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	style  PathStyle
 	base   string // what to pass to New
@@ -41,7 +41,7 @@ type recorded struct {
 
 // newFakeAPI starts a server on 127.0.0.1 (PathSprites) or on a unix
 // socket in a short temp dir (PathSocket), with the documented answers.
-func newFakeAPI(t *testing.T, style PathStyle) *fakeAPI {
+func newFakeAPI(t testing.TB, style PathStyle) *fakeAPI {
 	t.Helper()
 	f := &fakeAPI{t: t, style: style, routes: map[string]http.HandlerFunc{}}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))

@@ -46,6 +46,9 @@ type Stream struct {
 	// line holds the kept prefix of the current line; reused between events.
 	line   []byte
 	parser eventParser
+	// src, when set, produces the events instead of r (logs read from
+	// files); Close reaches it through body.
+	src eventSource
 
 	ev        Event
 	err       error
@@ -85,6 +88,9 @@ func (s *Stream) keepLimit() int { return 2*s.maxData + 1024 }
 // Next advances to the next event. It returns false at the end of the
 // stream or on an error; Err tells which.
 func (s *Stream) Next() bool {
+	if s.src != nil {
+		return s.nextFromSource()
+	}
 	for !s.done && !s.closed.Load() {
 		line, over, err := s.readLine()
 		// A last line with no newline was cut short when it is a JSON
@@ -108,6 +114,31 @@ func (s *Stream) Next() bool {
 		}
 	}
 	return false
+}
+
+// eventSource produces a stream's events without a wire format: next
+// returns io.EOF after the last one. Its Close (the stream's body) may be
+// called from another goroutine while next waits.
+type eventSource interface {
+	next() (Event, error)
+	io.Closer
+}
+
+// nextFromSource is Next for a stream fed by an eventSource.
+func (s *Stream) nextFromSource() bool {
+	if s.done || s.closed.Load() {
+		return false
+	}
+	ev, err := s.src.next()
+	if err != nil {
+		s.finish(err, false)
+		return false
+	}
+	s.ev = ev
+	if ev.Type == EventComplete {
+		s.complete = true
+	}
+	return true
 }
 
 // looksCut reports whether an unterminated last line is an event cut off
@@ -314,30 +345,19 @@ func partialUnquote(b []byte, limit int) string {
 			return string(out)
 		default:
 			i++
-			switch b[i] {
-			case 'n':
-				out = append(out, '\n')
-			case 't':
-				out = append(out, '\t')
-			case 'r':
-				out = append(out, '\r')
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'u':
-				if i+4 >= len(b) {
-					return string(out)
-				}
-				v, err := strconv.ParseUint(string(b[i+1:i+5]), 16, 32)
-				if err != nil {
-					return string(out)
-				}
-				out = utf8.AppendRune(out, rune(v))
-				i += 4
-			default: // '"', '\\', '/'
-				out = append(out, b[i])
+			if e, ok := simpleEscape(b[i]); ok {
+				out = append(out, e)
+				continue
 			}
+			if b[i] != 'u' || i+4 >= len(b) {
+				return string(out) // a cut or unknown escape ends what can be read
+			}
+			r, ok := hex4(b, i+1)
+			if !ok {
+				return string(out)
+			}
+			out = utf8.AppendRune(out, r)
+			i += 4
 		}
 	}
 	return string(out)

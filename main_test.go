@@ -199,6 +199,31 @@ func TestStdioServiceLifecycle(t *testing.T) {
 				t.Errorf("unknown service (isError=%v):\n%s", isErr, text)
 			}
 
+			// Every other tool, in the order an agent would use them; each
+			// result must be a success that says what happened.
+			for _, step := range []struct {
+				tool string
+				args map[string]any
+				want string
+			}{
+				{"service_list", nil, "web"},
+				{"service_get", map[string]any{"service_name": "web"}, "running"},
+				{"service_logs", map[string]any{"service_name": "web", "grep": "listening"}, "listening " + marker},
+				{"service_signal", map[string]any{"service_name": "web", "signal": "SIGUSR1"}, "USR1"},
+				{"service_restart", map[string]any{"service_name": "web", "duration": "1s"}, "web on local: running"},
+				{"service_stop", map[string]any{"service_name": "web"}, "web on local: stopped"},
+				{"service_stop", map[string]any{"service_name": "web"}, "already stopped"},
+				{"service_start", map[string]any{"service_name": "web", "duration": "1s"}, "web on local: running"},
+				{"service_delete", map[string]any{"service_name": "web"}, "deleted"},
+				{"list_sprites", nil, "local"},
+			} {
+				text, isErr := callText(t, c, step.tool, step.args)
+				if isErr || !strings.Contains(text, step.want) {
+					t.Errorf("%s %v (isError=%v): want %q in\n%s", step.tool, step.args, isErr, step.want, text)
+				}
+			}
+			waitGone(t, marker, 10*time.Second) // deleted: nothing of it runs
+
 			c.Close()
 			waitGone(t, marker, 20*time.Second)
 		})

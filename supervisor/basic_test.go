@@ -1,3 +1,5 @@
+//go:build linux
+
 package supervisor
 
 import (
@@ -158,7 +160,6 @@ func TestValidationRefusesAndChangesNothing(t *testing.T) {
 		t.Errorf("unknown route: %d %s", code, body)
 	}
 }
-
 
 func TestEnvDirAndSecrets(t *testing.T) {
 	t.Setenv("SPRITES_TOKEN", "secret-1")

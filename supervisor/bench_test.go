@@ -1,3 +1,5 @@
+//go:build linux
+
 package supervisor
 
 import (
@@ -9,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -289,4 +292,34 @@ func BenchmarkOps(b *testing.B) {
 			drainStream(b, st, err)
 		}
 	})
+}
+
+// BenchmarkBaselineFork200 is the floor for BenchmarkStart200Chains and
+// BenchmarkStop200 on the machine at hand: 200 bare fork/execs of `sleep`
+// in a loop, then SIGTERM to all and wait for all, no runtime. Compare the
+// figures of one run with each other, not with another machine.
+func BenchmarkBaselineFork200(b *testing.B) {
+	var total, kill time.Duration
+	for i := 0; i < b.N; i++ {
+		var procs []*os.Process
+		begin := time.Now()
+		for n := 0; n < 200; n++ {
+			p, err := os.StartProcess("/bin/sleep", []string{"sleep", "3600"}, &os.ProcAttr{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			procs = append(procs, p)
+		}
+		total += time.Since(begin)
+		begin = time.Now()
+		for _, p := range procs {
+			_ = p.Signal(syscall.SIGTERM)
+		}
+		for _, p := range procs {
+			_, _ = p.Wait()
+		}
+		kill += time.Since(begin)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/200-forks")
+	b.ReportMetric(kill.Seconds()/float64(b.N), "s/200-term-and-wait")
 }

@@ -30,11 +30,11 @@ type Embedded struct {
 // attachWait bounds how long Embed waits for another owner's socket.
 const attachWait = 10 * time.Second
 
-// Embed makes sure a runtime serves cfg.StateDir: it owns it (New, Serve in
-// the background, Boot) when the lock is free, or attaches to the process
-// that owns it and takes over (becomes the owner and boots the services)
-// if that owner goes away. ctx bounds the set-up only; the background work
-// lasts until Close.
+// Embed makes sure a runtime serves cfg.StateDir: it owns it (New, then
+// Serve and Boot in the background) when the lock is free, or attaches to
+// the process that owns it and takes over (becomes the owner and boots the
+// services) if that owner goes away. It returns once the socket answers.
+// ctx bounds the set-up only; the background work lasts until Close.
 func Embed(ctx context.Context, cfg Config) (*Embedded, error) {
 	if cfg.StateDir == "" {
 		return nil, errors.New("supervisor: state directory is required (--state-dir)")
@@ -54,7 +54,7 @@ func Embed(ctx context.Context, cfg Config) (*Embedded, error) {
 	for {
 		rt, err := New(cfg)
 		if err == nil {
-			if err := e.own(ctx, bgctx, rt); err != nil {
+			if err := e.own(bgctx, rt); err != nil {
 				cancel()
 				return nil, err
 			}
@@ -84,8 +84,9 @@ func Embed(ctx context.Context, cfg Config) (*Embedded, error) {
 	}
 }
 
-// own serves and boots rt in this process.
-func (e *Embedded) own(ctx, bgctx context.Context, rt *Runtime) error {
+// own serves rt in this process and boots it in the background: the
+// socket answers at once, while services with slow needs come up.
+func (e *Embedded) own(bgctx context.Context, rt *Runtime) error {
 	ln, err := rt.listen()
 	if err != nil {
 		_ = rt.Shutdown(context.Background())
@@ -101,10 +102,13 @@ func (e *Embedded) own(ctx, bgctx context.Context, rt *Runtime) error {
 			e.log.Error("runtime stopped serving", "err", err)
 		}
 	}()
-	// Boot is bounded by ctx (set-up) but what it starts runs on.
-	if err := rt.Boot(ctx); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("supervisor: boot: %w", err)
-	}
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		if err := rt.Boot(bgctx); err != nil && bgctx.Err() == nil {
+			e.log.Error("boot the runtime", "err", err)
+		}
+	}()
 	return nil
 }
 
@@ -136,8 +140,7 @@ func (e *Embedded) watchOwner(ctx context.Context) {
 		rt, err := New(e.cfg)
 		if err == nil {
 			e.log.Warn("the owner of the state directory went away: taking over", "state_dir", e.cfg.StateDir)
-			// Boot with the background context: it is ours now until Close.
-			if err := e.own(ctx, ctx, rt); err != nil {
+			if err := e.own(ctx, rt); err != nil {
 				e.log.Error("take over the runtime", "err", err)
 			}
 			return

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // ownerRoute is held open by processes attached to this runtime: when it
@@ -163,13 +161,6 @@ func (r *Runtime) handleDelete(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// signalNames are the signals a caller may send, by bare name.
-var signalNames = map[string]unix.Signal{
-	"TERM": unix.SIGTERM, "HUP": unix.SIGHUP, "INT": unix.SIGINT, "KILL": unix.SIGKILL,
-	"QUIT": unix.SIGQUIT, "USR1": unix.SIGUSR1, "USR2": unix.SIGUSR2, "STOP": unix.SIGSTOP,
-	"CONT": unix.SIGCONT, "WINCH": unix.SIGWINCH, "ALRM": unix.SIGALRM,
-}
-
 func (r *Runtime) handleSignal(w http.ResponseWriter, req *http.Request) {
 	var body struct {
 		Name   string `json:"name"`
@@ -184,7 +175,7 @@ func (r *Runtime) handleSignal(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	sigName := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(body.Signal)), "SIG")
-	sig, ok := signalNames[sigName]
+	sig, ok := lookupSignal(sigName)
 	if !ok {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown signal %q: use TERM, HUP, INT, KILL, QUIT, USR1 or USR2", body.Signal))
 		return

@@ -9,6 +9,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// leaderReplaced reports a group whose leader is a different process than
+// the one recorded (same pid, other start time): the pid, and so the group
+// id, was reused after our group died. Such a group is never touched.
+func leaderReplaced(members []member, rec procRecord) bool {
+	for _, m := range members {
+		if m.pid == rec.PGID {
+			return m.startTime != rec.StartTime
+		}
+	}
+	return false
+}
+
 // killLeftovers ends the runs a previous runtime recorded and could not
 // stop (it crashed or was SIGKILLed). A process is only touched when it is
 // in the recorded group and started no earlier than the recorded leader:
@@ -16,13 +28,18 @@ import (
 // Members get SIGTERM, then SIGKILL after a grace.
 func killLeftovers(recs []procRecord, log *slog.Logger) {
 	const grace = 2 * time.Second
+	// One read of /proc per look, however many records.
 	find := func() map[int][]int {
+		groups := liveProcesses()
 		found := map[int][]int{}
 		for _, rec := range recs {
 			if rec.PGID <= 1 || rec.StartTime == 0 {
 				continue
 			}
-			if pids := groupMembers(rec.PGID, rec.StartTime); len(pids) > 0 {
+			if leaderReplaced(groups[rec.PGID], rec) {
+				continue
+			}
+			if pids := membersSince(groups, rec.PGID, rec.StartTime); len(pids) > 0 {
 				found[rec.PGID] = pids
 			}
 		}

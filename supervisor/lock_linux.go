@@ -10,10 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrLocked is returned (wrapped) by New when another runtime owns the
-// state directory.
-var ErrLocked = errors.New("state directory is owned by another running sprites-mcp")
-
 // lockDir takes the exclusive lock on <dir>/lock. flock locks belong to the
 // open file: the kernel drops it when the owner dies, however it dies, and a
 // second open in the same process conflicts too.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -85,11 +86,65 @@ func streamLogFile(ctx context.Context, st *ndjson, path string, size int64, n i
 	}
 	from := int64(0)
 	if n > 0 {
-		if from, err = tailOffset(f, size, n); err != nil {
+		var found int
+		if from, found, err = tailOffset(f, size, n); err != nil {
 			return err
 		}
+		// Just after a rotation the current file is short: take the rest of
+		// the tail from the newest backup.
+		if found < n {
+			if bak := newestBackup(path); bak != "" {
+				if err := streamBackupTail(ctx, st, bak, n-found); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	br := bufio.NewReaderSize(io.NewSectionReader(f, from, size-from), maxPieceBytes+256)
+	return streamLines(ctx, st, io.NewSectionReader(f, from, size-from))
+}
+
+// streamBackupTail sends the last n lines of a rotated log file.
+func streamBackupTail(ctx context.Context, st *ndjson, path string, n int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	from, _, err := tailOffset(f, fi.Size(), n)
+	if err != nil {
+		return err
+	}
+	return streamLines(ctx, st, io.NewSectionReader(f, from, fi.Size()-from))
+}
+
+// newestBackup is the most recent rotated file of the log at path
+// (lumberjack names them <name>-<time>.log), or "".
+func newestBackup(path string) string {
+	ext := filepath.Ext(path)
+	prefix := strings.TrimSuffix(path, ext) + "-"
+	matches, _ := filepath.Glob(prefix + "*" + ext)
+	var best string
+	var bestT time.Time
+	for _, m := range matches {
+		stamp := strings.TrimSuffix(strings.TrimPrefix(m, prefix), ext)
+		// The time format proves the file is a backup of this log, not the
+		// log of a service whose name merely starts the same way.
+		t, err := time.Parse("2006-01-02T15-04-05.000", stamp)
+		if err == nil && t.After(bestT) {
+			best, bestT = m, t
+		}
+	}
+	return best
+}
+
+// streamLines sends each line of r as an event; memory stays bounded
+// whatever the line lengths.
+func streamLines(ctx context.Context, st *ndjson, r io.Reader) error {
+	br := bufio.NewReaderSize(r, maxPieceBytes+256)
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
@@ -111,15 +166,15 @@ func streamLogFile(ctx context.Context, st *ndjson, path string, size int64, n i
 }
 
 // tailOffset finds where the last n lines of the first size bytes begin,
-// reading backwards in blocks.
-func tailOffset(f *os.File, size int64, n int) (int64, error) {
+// reading backwards in blocks; found is how many lines there are, up to n.
+func tailOffset(f *os.File, size int64, n int) (off int64, found int, err error) {
 	const block = 64 << 10
 	buf := make([]byte, block)
 	end := size
 	// A final newline ends the last line; it does not start another.
 	if end > 0 {
 		if _, err := f.ReadAt(buf[:1], end-1); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if buf[0] == '\n' {
 			end--
@@ -130,18 +185,21 @@ func tailOffset(f *os.File, size int64, n int) (int64, error) {
 		start := max(pos-block, 0)
 		chunk := buf[:pos-start]
 		if _, err := f.ReadAt(chunk, start); err != nil && err != io.EOF {
-			return 0, err
+			return 0, 0, err
 		}
 		for i := len(chunk) - 1; i >= 0; i-- {
 			if chunk[i] == '\n' {
 				if count++; count == n {
-					return start + int64(i) + 1, nil
+					return start + int64(i) + 1, n, nil
 				}
 			}
 		}
 		pos = start
 	}
-	return 0, nil
+	if end > 0 {
+		count++ // the first line has no newline before it
+	}
+	return 0, min(count, n), nil
 }
 
 // parseLogLine turns "RFC3339Nano [stream] text" back into an event. A line

@@ -56,7 +56,7 @@ func (r *Runtime) validateGraphLocked(name string, def definition) error {
 func (r *Runtime) define(ctx context.Context, name string, def definition) (s *service, changed bool, err error) {
 	for {
 		r.mu.Lock()
-		if r.closing {
+		if r.closing.Load() {
 			r.mu.Unlock()
 			return nil, false, errorf(http.StatusServiceUnavailable, "the runtime is shutting down")
 		}
@@ -208,28 +208,41 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
+	var saved uint64
 	if changed {
 		if s.current() != nil {
 			// The definition changed under a live run: replace the run.
 			_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
 		}
-		if err := r.saver.sync(ctx); err != nil {
-			st.send(Event{Type: evError, Data: "save state: " + err.Error(), Timestamp: nowMs()})
-		}
+		// Saved while the process starts: the answer still waits for it.
+		saved = r.saver.changed()
 	}
-	r.startAndWatch(ctx, s, st, d)
+	r.startAndWatch(ctx, s, st, d, saved)
 	st.complete(s.logFiles())
 }
 
 // startAndWatch starts s and streams what it does for d. It is called with
 // the op lock held and releases it before watching, so a long watch window
 // never blocks other operations.
-func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration) {
+//
+// The answer waits until the state file holds the change (saved, when not
+// zero: the definition of a PUT) and the new run's process group, so a
+// crash of the runtime right after cannot lose either. The fsync overlaps
+// the exec.
+func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64) {
 	sub := s.out.hub.subscribe()
 	defer sub.close()
-	err := s.startLocked(ctx, st.send, false, true)
-	p := s.current()
+	before := s.current()
+	p, err := s.startLocked(ctx, st.send, false, true)
 	s.unlock()
+	if p != nil && p != before {
+		saved = r.saver.changed()
+	}
+	if saved != 0 {
+		if serr := r.saver.wait(ctx, saved); serr != nil {
+			st.send(Event{Type: evError, Data: "save state: " + serr.Error(), Timestamp: nowMs()})
+		}
+	}
 	if err == nil {
 		watch(ctx, st, sub, p, d)
 	}
@@ -251,7 +264,7 @@ func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
-	r.startAndWatch(ctx, s, st, d)
+	r.startAndWatch(ctx, s, st, d, 0)
 	st.complete(s.logFiles())
 }
 
@@ -312,7 +325,7 @@ func (r *Runtime) handleRestart(w http.ResponseWriter, req *http.Request) {
 		s.unlock()
 		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
 	} else {
-		r.startAndWatch(ctx, s, st, d)
+		r.startAndWatch(ctx, s, st, d, 0)
 	}
 	st.complete(s.logFiles())
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package supervisor
 
 import (
@@ -88,7 +90,7 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 		t.Fatal("shutdown left processes")
 	}
 	b, err := os.ReadFile(filepath.Join(h.dir, "state.json"))
-	if err != nil || !strings.Contains(string(b), `"KEEP": "1"`) {
+	if err != nil || !strings.Contains(string(b), `"KEEP":"1"`) {
 		t.Fatalf("state.json: %s %v", b, err)
 	}
 	h.boot()
@@ -248,5 +250,59 @@ func TestSocketPathTooLong(t *testing.T) {
 	_, err := New(Config{StateDir: dir})
 	if err == nil || !strings.Contains(err.Error(), "at most 107") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestServeAndRunLifecycle(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- Run(ctx, Config{StateDir: dir, Logger: quietLogger()}) }()
+	sock := filepath.Join(dir, "api.sock")
+	waitFor(t, "the socket", 10*time.Second, func() bool { return dialSocket(context.Background(), sock) == nil })
+	c := newClient(t, sock, client.PathSocket)
+	req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
+	st, err := c.Put(context.Background(), "", "svc", req, 0)
+	events(t, st, err)
+	cancel()
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("socket left behind: %v", err)
+	}
+	if n := len(markedProcesses(mark)); n != 0 {
+		t.Errorf("%d processes survived Run", n)
+	}
+	// The lock is free again, and the service, never explicitly stopped,
+	// comes back with the next owner.
+	rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, scancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- rt.Serve(sctx) }()
+	if err := rt.Boot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the socket", 10*time.Second, func() bool { return dialSocket(context.Background(), sock) == nil })
+	s, err := c.Get(context.Background(), "", "svc")
+	if err != nil || s.State.Status != client.StatusRunning {
+		t.Fatalf("after reboot: %+v %v", s, err)
+	}
+	scancel()
+	if err := <-served; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if err := rt.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -9,65 +9,11 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
-
-// secretEnv are our own credentials: a service an agent starts must never
-// read them.
-var secretEnv = []string{"SPRITES_TOKEN", "SPRITE_TOKEN", "SPRITES_MCP_AUTH_TOKEN"}
-
-// proc is one run of a service: a process group led by the process we
-// started. Its fields are set before spawn returns and never change, except
-// the exit fields, which are written before done is closed.
-type proc struct {
-	pid       int // also the process group id (Setpgid)
-	startTime uint64
-	started   time.Time
-	// done is closed once the leader is reaped, the group is empty and the
-	// output is drained (or cut off): nothing of this run is left.
-	done chan struct{}
-	// stopRequested marks an exit we asked for: it is a stop, not a crash.
-	stopRequested atomic.Bool
-	exitCode      int
-	exitDesc      string
-}
-
-// spawnSpec is everything needed to start a run.
-type spawnSpec struct {
-	def        definition
-	home       string
-	out        *output
-	crashGrace time.Duration // how long members of a crashed group get between TERM and KILL
-	onExit     func(*proc)
-}
-
-// serviceEnv is the inherited environment without our secrets, with the
-// service's env laid over it.
-func serviceEnv(extra map[string]string) []string {
-	base := os.Environ()
-	env := make([]string, 0, len(base)+len(extra))
-	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		if _, over := extra[k]; over {
-			continue
-		}
-		secret := false
-		for _, s := range secretEnv {
-			secret = secret || k == s
-		}
-		if !secret {
-			env = append(env, kv)
-		}
-	}
-	for k, v := range extra {
-		env = append(env, k+"="+v)
-	}
-	return env
-}
 
 // spawn starts a run. It returns once exec has succeeded or failed; exec
 // errors (no such command, not executable, bad dir) come back here.
@@ -86,7 +32,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("working directory %q is not a directory", dir)
 	}
-	p := &proc{done: make(chan struct{})}
+	p := &proc{done: make(chan struct{}), installed: make(chan struct{})}
 	startErr := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -114,6 +60,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		reapGroup(p, spec.crashGrace)
 		drainReaders(&readers, outR, errR)
 		// onExit first: whoever waits on done then sees the final status.
+		<-p.installed
 		spec.onExit(p)
 		close(p.done)
 	}()
@@ -257,8 +204,21 @@ func terminate(p *proc, grace time.Duration) error {
 	}
 }
 
+// signalNames are the signals a caller may send, by bare name.
+var signalNames = map[string]syscall.Signal{
+	"TERM": unix.SIGTERM, "HUP": unix.SIGHUP, "INT": unix.SIGINT, "KILL": unix.SIGKILL,
+	"QUIT": unix.SIGQUIT, "USR1": unix.SIGUSR1, "USR2": unix.SIGUSR2, "STOP": unix.SIGSTOP,
+	"CONT": unix.SIGCONT, "WINCH": unix.SIGWINCH, "ALRM": unix.SIGALRM,
+}
+
+// lookupSignal maps a bare signal name (TERM) to the signal.
+func lookupSignal(name string) (syscall.Signal, bool) {
+	sig, ok := signalNames[name]
+	return sig, ok
+}
+
 // signalRun sends sig to the run's group unless the run is over.
-func signalRun(p *proc, sig unix.Signal) error {
+func signalRun(p *proc, sig syscall.Signal) error {
 	select {
 	case <-p.done:
 		return fmt.Errorf("the process has exited")

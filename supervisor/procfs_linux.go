@@ -46,30 +46,54 @@ func readProcStat(pid int) (procStat, error) {
 	return procStat{state: f[0][0], pgrp: pgrp, startTime: st}, nil
 }
 
-// groupMembers lists the live (non-zombie) processes of group pgid whose
-// start time is at least minStart. Zombies are left out: a zombie whose
-// parent never reaps it (a container init that is not a reaper) would
-// otherwise keep a group "alive" for ever.
-func groupMembers(pgid int, minStart uint64) []int {
+// member is a live process of some group.
+type member struct {
+	pid       int
+	startTime uint64
+}
+
+// liveProcesses reads /proc once and returns the live (non-zombie)
+// processes by process group. Zombies are left out: a zombie whose parent
+// never reaps it (a container init that is not a reaper) would otherwise
+// keep a group "alive" for ever.
+func liveProcesses() map[int][]member {
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil
 	}
 	defer d.Close()
 	names, _ := d.Readdirnames(-1)
-	var pids []int
+	groups := map[int][]member{}
 	for _, n := range names {
 		pid, err := strconv.Atoi(n)
 		if err != nil {
 			continue
 		}
 		st, err := readProcStat(pid)
-		if err != nil || st.pgrp != pgid || st.state == 'Z' || st.state == 'X' || st.startTime < minStart {
+		if err != nil || st.state == 'Z' || st.state == 'X' {
 			continue
 		}
-		pids = append(pids, pid)
+		groups[st.pgrp] = append(groups[st.pgrp], member{pid: pid, startTime: st.startTime})
+	}
+	return groups
+}
+
+// membersSince lists the pids of group pgid that started at minStart or
+// later, from a liveProcesses snapshot.
+func membersSince(groups map[int][]member, pgid int, minStart uint64) []int {
+	var pids []int
+	for _, m := range groups[pgid] {
+		if m.startTime >= minStart {
+			pids = append(pids, m.pid)
+		}
 	}
 	return pids
+}
+
+// groupMembers lists the live processes of group pgid that started at
+// minStart or later.
+func groupMembers(pgid int, minStart uint64) []int {
+	return membersSince(liveProcesses(), pgid, minStart)
 }
 
 // groupAlive reports whether process group pgid still has a live member.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +20,10 @@ type Config struct {
 	Sprite   string       // the one Sprite served; "" means "local"
 	Logger   *slog.Logger // nil means slog.Default()
 }
+
+// ErrLocked is returned (wrapped) by New when another runtime owns the
+// state directory.
+var ErrLocked = errors.New("state directory is owned by another running sprites-mcp")
 
 // maxSocketPath is the longest path a unix socket address can hold on
 // Linux (sun_path is 108 bytes with its NUL).
@@ -69,9 +74,12 @@ type Runtime struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed at Shutdown; owner watchers see it
 
+	// closing is set once, at Shutdown; atomic so that it can be read under
+	// a service's lock (the lock order is r.mu before s.mu, never after).
+	closing atomic.Bool
+
 	mu       sync.Mutex
 	services map[string]*service
-	closing  bool
 	servers  []*http.Server
 	sockMine bool // we created the socket file and remove it at Shutdown
 
@@ -168,11 +176,7 @@ func (r *Runtime) lookup(name string) *service {
 	return r.services[name]
 }
 
-func (r *Runtime) isClosing() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.closing
-}
+func (r *Runtime) isClosing() bool { return r.closing.Load() }
 
 // all returns the services sorted by name.
 func (r *Runtime) all() []*service {
@@ -253,7 +257,7 @@ func (r *Runtime) Boot(ctx context.Context) error {
 			skip := s.stopped || s.cur != nil
 			s.mu.Unlock()
 			if !skip {
-				_ = s.startLocked(ctx, nil, false, false)
+				_, _ = s.startLocked(ctx, nil, false, false)
 			}
 		}()
 	}
@@ -273,7 +277,7 @@ func (r *Runtime) Shutdown(ctx context.Context) error {
 
 func (r *Runtime) shutdown(ctx context.Context) error {
 	r.mu.Lock()
-	r.closing = true
+	r.closing.Store(true)
 	servers := r.servers
 	r.servers = nil
 	r.mu.Unlock()

@@ -44,10 +44,9 @@ func (r *Runtime) listen() (net.Listener, error) {
 }
 
 func (r *Runtime) serveOn(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: r.handler, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: nil}
+	srv := &http.Server{Handler: r.handler, ReadHeaderTimeout: 10 * time.Second}
 	r.mu.Lock()
-	if r.closing {
+	if r.closing.Load() {
 		r.mu.Unlock()
 		ln.Close()
 		return errors.New("supervisor: serve after shutdown")

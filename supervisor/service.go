@@ -91,7 +91,8 @@ var errNeed = errors.New("a needed service failed")
 // process. The op lock is held. emit, if set, receives the started or
 // error event. waitReady makes it wait until a service with an http_port
 // accepts connections (as a need must); explicit clears the crash counter.
-func (s *service) startLocked(ctx context.Context, emit func(Event), waitReady, explicit bool) error {
+// It returns the run that is live after it (which may have exited since).
+func (s *service) startLocked(ctx context.Context, emit func(Event), waitReady, explicit bool) (*proc, error) {
 	s.mu.Lock()
 	if explicit {
 		s.restarts, s.streak = 0, 0
@@ -105,9 +106,9 @@ func (s *service) startLocked(ctx context.Context, emit func(Event), waitReady, 
 			s.rt.saver.changed()
 		}
 		if waitReady && port != nil {
-			return s.waitPort(ctx, p, *port)
+			return p, s.waitPort(ctx, p, *port)
 		}
-		return nil
+		return p, nil
 	}
 	s.cancelRestartLocked()
 	def := s.def
@@ -140,43 +141,34 @@ func (s *service) startLocked(ctx context.Context, emit func(Event), waitReady, 
 		if err := s.rt.ensureRunning(sctx, n); err != nil {
 			if sctx.Err() != nil && ctx.Err() == nil {
 				// A stop cancelled this start; the stop sets the status.
-				return fmt.Errorf("start of service %q was cancelled by a stop", s.name)
+				return nil, fmt.Errorf("start of service %q was cancelled by a stop", s.name)
 			}
-			return fail(fmt.Errorf("%w: need %q: %w", errNeed, n, err))
+			return nil, fail(fmt.Errorf("%w: need %q: %w", errNeed, n, err))
 		}
 	}
 	if sctx.Err() != nil {
 		if ctx.Err() == nil {
-			return fmt.Errorf("start of service %q was cancelled by a stop", s.name)
+			return nil, fmt.Errorf("start of service %q was cancelled by a stop", s.name)
 		}
-		return fail(fmt.Errorf("start service %q: %w", s.name, ctx.Err()))
+		return nil, fail(fmt.Errorf("start service %q: %w", s.name, ctx.Err()))
 	}
 
 	p, err := s.rt.spawn(s, def)
 	if err != nil {
-		return fail(err)
+		return nil, fail(err)
 	}
-	s.mu.Lock()
-	s.cur = p
-	s.rec = &procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime}
-	if def.HTTPPort != nil {
-		s.status = StatusStarting
-	} else {
-		s.status = StatusRunning
-	}
-	s.mu.Unlock()
 	s.rt.saver.changed()
 	if emit != nil {
 		emit(Event{Type: evStarted, Timestamp: p.started.UnixMilli()})
 	}
 	if def.HTTPPort == nil {
-		return nil
+		return p, nil
 	}
 	if waitReady {
-		return s.waitPort(sctx, p, *def.HTTPPort)
+		return p, s.waitPort(sctx, p, *def.HTTPPort)
 	}
 	go func() { _ = s.waitPort(s.rt.ctx, p, *def.HTTPPort) }()
-	return nil
+	return p, nil
 }
 
 // spawn starts a run unless the runtime is shutting down.
@@ -193,6 +185,19 @@ func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
 		r.runs.Done()
 		return nil, fmt.Errorf("start service %q: %w", s.name, err)
 	}
+	// Installed while the gate is held: Shutdown, once past the gate, sees
+	// every run it must stop.
+	// The status is set here too, before the run can report its exit: a
+	// process that dies at once must not be shown running afterwards.
+	s.mu.Lock()
+	s.cur = p
+	s.rec = &procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime}
+	s.status, s.errText = StatusRunning, ""
+	if def.HTTPPort != nil {
+		s.status = StatusStarting // until it accepts connections
+	}
+	s.mu.Unlock()
+	close(p.installed)
 	return p, nil
 }
 
@@ -245,7 +250,8 @@ func (r *Runtime) ensureRunning(ctx context.Context, n string) error {
 		return err
 	}
 	defer s.unlock()
-	return s.startLocked(ctx, nil, true, false)
+	_, err := s.startLocked(ctx, nil, true, false)
+	return err
 }
 
 // onExit records the end of run p: a requested stop, or a crash that
@@ -299,7 +305,7 @@ func (s *service) restartAfterCrash(gen uint64) {
 	}
 	s.mu.Unlock()
 	if ok {
-		_ = s.startLocked(s.rt.ctx, nil, false, false)
+		_, _ = s.startLocked(s.rt.ctx, nil, false, false)
 	}
 }
 

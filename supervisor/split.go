@@ -15,8 +15,9 @@ const (
 // or cuts of long lines and newline-less floods at a rune boundary. Memory
 // is bounded by maxPieceBytes plus one partial rune, whatever the input.
 type splitter struct {
-	buf  []byte
-	cost int // JSON-escaped length of buf
+	buf   []byte
+	cost  int    // JSON-escaped length of buf
+	carry []byte // the start of a rune cut by the end of a read (at most 3 bytes)
 }
 
 // jsonCost is how many bytes r takes inside a JSON string as
@@ -38,19 +39,19 @@ func jsonCost(r rune, size int) int {
 // feed adds p and calls emit for each finished piece; eol says the piece
 // ends a line. emit must not keep the slice.
 func (s *splitter) feed(p []byte, emit func(piece []byte, eol bool)) {
+	if len(s.carry) > 0 {
+		// Rare (a rune across two reads): one copy of this read.
+		p = append(append([]byte(nil), s.carry...), p...)
+		s.carry = s.carry[:0]
+	}
 	for len(p) > 0 {
 		c := p[0]
 		size, cost := 1, 1
 		var r rune = rune(c)
 		if c >= utf8.RuneSelf || c < 0x20 || c == '"' || c == '\\' {
 			if c >= utf8.RuneSelf && !utf8.FullRune(p) {
-				// A rune cut by the read: keep its start for the next feed
-				// (or for flush at the end, where it is invalid anyway).
-				if len(s.buf)+len(p) > maxPieceBytes || s.cost+6*len(p) > maxPieceJSON {
-					s.cut(emit, false)
-				}
-				s.buf = append(s.buf, p...)
-				s.cost += 6 * len(p)
+				// A rune cut by the read: keep its start for the next feed.
+				s.carry = append(s.carry, p...)
 				return
 			}
 			r, size = utf8.DecodeRune(p)
@@ -76,8 +77,18 @@ func (s *splitter) cut(emit func([]byte, bool), eol bool) {
 	s.buf, s.cost = s.buf[:0], 0
 }
 
-// flush emits a trailing partial line (at exit, or after a pause).
-func (s *splitter) flush(emit func([]byte, bool)) { s.cut(emit, false) }
+// flush emits a trailing partial line (at exit, or after a pause). A rune
+// start still waiting for its end goes out as it is (invalid bytes).
+func (s *splitter) flush(emit func([]byte, bool)) {
+	if len(s.carry) > 0 {
+		if len(s.buf)+len(s.carry) > maxPieceBytes || s.cost+6*len(s.carry) > maxPieceJSON {
+			s.cut(emit, false)
+		}
+		s.buf = append(s.buf, s.carry...)
+		s.carry = s.carry[:0]
+	}
+	s.cut(emit, false)
+}
 
 // pending reports whether a partial line is buffered.
-func (s *splitter) pending() bool { return len(s.buf) > 0 }
+func (s *splitter) pending() bool { return len(s.buf) > 0 || len(s.carry) > 0 }

@@ -59,9 +59,9 @@ func loadState(path string) (stateFile, error) {
 	return st, nil
 }
 
-// writeFileAtomic replaces path with data: temp file, fsync, rename, fsync
-// of the directory, so a crash leaves the old file or the new one, never a
-// mix.
+// writeFileAtomic replaces path with data: temp file, fsync, rename, so a
+// crash leaves the old file or the new one, never a mix. The caller syncs
+// the directory (syncDir) to make the rename itself durable.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".state-*.tmp")
@@ -84,11 +84,15 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
+	return nil
+}
+
+// syncDir makes the renames in dir durable across a power loss.
+func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}
-	return nil
 }
 
 // saver writes state.json from one goroutine, coalescing bursts: 200
@@ -176,7 +180,7 @@ func (s *saver) flush() {
 		return
 	}
 	s.mu.Unlock()
-	data, err := json.MarshalIndent(s.snapshot(), "", "  ")
+	data, err := json.Marshal(s.snapshot())
 	if err == nil {
 		err = writeFileAtomic(s.path, append(data, '\n'))
 	}
@@ -185,6 +189,10 @@ func (s *saver) flush() {
 	close(s.written)
 	s.written = make(chan struct{})
 	s.mu.Unlock()
+	// After the waiters go: the file's content is already synced and the
+	// rename survives any crash of this process; only a power loss in the
+	// next moment could bring back the previous (whole) file.
+	syncDir(filepath.Dir(s.path))
 }
 
 // close writes what is pending and stops the goroutine.

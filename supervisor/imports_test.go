@@ -1,0 +1,39 @@
+//go:build linux
+
+package supervisor
+
+import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestImportsStandAlone keeps the runtime apart from the rest of the
+// repository: it shares only the wire contract, as its own copy.
+func TestImportsStandAlone(t *testing.T) {
+	allowed := []string{"golang.org/x/sys/", "gopkg.in/natefinch/lumberjack.v2"}
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		ast, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range ast.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			std := !strings.Contains(strings.SplitN(path, "/", 2)[0], ".")
+			ok := std
+			for _, a := range allowed {
+				ok = ok || strings.HasPrefix(path, a)
+			}
+			if !ok {
+				t.Errorf("%s imports %s: the supervisor may use only the standard library, x/sys and lumberjack", f, path)
+			}
+		}
+	}
+}

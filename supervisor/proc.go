@@ -1,0 +1,65 @@
+package supervisor
+
+import (
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// secretEnv are our own credentials: a service an agent starts must never
+// read them.
+var secretEnv = []string{"SPRITES_TOKEN", "SPRITE_TOKEN", "SPRITES_MCP_AUTH_TOKEN"}
+
+// proc is one run of a service: a process group led by the process we
+// started. Its fields are set before spawn returns and never change, except
+// the exit fields, which are written before done is closed.
+type proc struct {
+	pid       int // also the process group id (Setpgid)
+	startTime uint64
+	started   time.Time
+	// done is closed once the leader is reaped, the group is empty and the
+	// output is drained (or cut off): nothing of this run is left.
+	done chan struct{}
+	// installed is closed once the service records this run as its current
+	// one; the exit is reported only after that, so a process that dies at
+	// once is never missed.
+	installed chan struct{}
+	// stopRequested marks an exit we asked for: it is a stop, not a crash.
+	stopRequested atomic.Bool
+	exitCode      int
+	exitDesc      string
+}
+
+// spawnSpec is everything needed to start a run.
+type spawnSpec struct {
+	def        definition
+	home       string
+	out        *output
+	crashGrace time.Duration // how long members of a crashed group get between TERM and KILL
+	onExit     func(*proc)
+}
+
+// serviceEnv is the inherited environment without our secrets, with the
+// service's env laid over it.
+func serviceEnv(extra map[string]string) []string {
+	base := os.Environ()
+	env := make([]string, 0, len(base)+len(extra))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, over := extra[k]; over {
+			continue
+		}
+		secret := false
+		for _, s := range secretEnv {
+			secret = secret || k == s
+		}
+		if !secret {
+			env = append(env, kv)
+		}
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}

@@ -107,6 +107,7 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 		p.tick(func() string { return summary.CleanLine(latest, 200) })
 	}
 	streamErr := st.Err()
+	note := st.Note // e.g. the logs were read from the files (no logs route)
 	st.Close()
 	followed := time.Since(start)
 
@@ -134,6 +135,9 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 	}
 	if res.LinesSeen > 0 {
 		head = append(head, countsLine(res))
+	}
+	if note != "" {
+		head = append(head, "note: "+clip(note, maxFieldChars))
 	}
 	text := assemble(head, res.Output(), d.logFooter(sprite, in.ServiceName, res.LogFile), d.MaxResultChars)
 	return reply[schema.LogsResult]{

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet unit inspector bench fuzz clean
+.PHONY: all build run test fmt-check vet unit inspector conformance bench fuzz clean
 
 all: build
 
@@ -18,8 +18,9 @@ run:
 	$(GO) run .
 
 ## test: formatting, vet, unit and integration tests with the race
-## detector, then the MCP Inspector CLI against the built binary.
-test: fmt-check vet unit inspector
+## detector, then the MCP Inspector CLI against the built binary (stdio),
+## then the official MCP conformance suite against it (streamable HTTP).
+test: fmt-check vet unit inspector conformance
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
@@ -34,6 +35,10 @@ unit:
 inspector: build
 	scripts/install-node-tools.sh
 	scripts/inspector-test.sh $(BIN)
+
+conformance: build
+	scripts/install-node-tools.sh
+	scripts/conformance-test.sh $(BIN)
 
 ## bench: the figures of BENCHMARKS.md.
 bench:

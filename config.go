@@ -25,6 +25,14 @@ type Config struct {
 	LogLevel       slog.Level
 	LogFormat      string // "text" or "json"
 
+	// HTTP is the listen address of the streamable HTTP transport; empty
+	// means stdio. A bare port (":8080") is bound on loopback.
+	HTTP           string
+	AuthFile       string   // --auth-file: clients, token digests and scopes
+	AuthToken      string   // SPRITES_MCP_AUTH_TOKEN; never logged
+	AllowedOrigins []string // normalised scheme://host[:port], lower case
+	Stateless      bool
+
 	ShowVersion bool
 	ShowHelp    bool
 }
@@ -82,6 +90,14 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	level := fs.String("log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.BoolVar(&cfg.ShowVersion, "version", false, "print the version and exit")
+	fs.StringVar(&cfg.HTTP, "http", getenv("SPRITES_MCP_HTTP"),
+		"serve streamable HTTP at /mcp on `host:port` instead of stdio; a bare :port binds 127.0.0.1 (env SPRITES_MCP_HTTP)")
+	fs.StringVar(&cfg.AuthFile, "auth-file", "",
+		"JSON `file` of HTTP clients: name, token_sha256, sprites patterns, read_only (or one token in env SPRITES_MCP_AUTH_TOKEN)")
+	origins := fs.String("allowed-origins", "",
+		"comma-separated browser `origins` (scheme://host[:port]) allowed to call the HTTP endpoint; default none but loopback pages of the same host")
+	fs.BoolVar(&cfg.Stateless, "stateless", false,
+		"HTTP without sessions, for several replicas behind a load balancer")
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -102,6 +118,10 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	if cfg.MaxResultChars < minMaxResultChars || cfg.MaxResultChars > maxMaxResultChars {
 		return cfg, fmt.Errorf("--max-result-chars %d: want a number from %d to %d",
 			cfg.MaxResultChars, minMaxResultChars, maxMaxResultChars)
+	}
+
+	if err := cfg.parseHTTP(*origins, getenv); err != nil {
+		return cfg, err
 	}
 
 	cfg.Token = getenv("SPRITES_TOKEN")
@@ -137,6 +157,7 @@ services through the Sprites Services API, with bounded, decision-ready results.
 
 Usage:
   sprites-mcp [flags]                 serve MCP over stdio
+  sprites-mcp --http :8080 [flags]    serve MCP over streamable HTTP at /mcp (and /healthz)
   sprites-mcp supervisor [flags]      run the embedded runtime alone, as a daemon;
                                       MCP servers on the same --state-dir attach to it
 
@@ -144,6 +165,10 @@ Backend (chosen once at start, logged on stderr):
   SPRITES_TOKEN or SPRITE_TOKEN set   the public Sprites API (SPRITES_API_URL to override)
   /.sprite/api.sock exists            inside a Sprite: its own socket
   otherwise                           the embedded runtime: real processes on this machine
+
+HTTP authentication (required unless bound to loopback):
+  SPRITES_MCP_AUTH_TOKEN              one bearer token, full access
+  --auth-file FILE                    several clients, each with its sprites and read_only
 
 Flags:
 `)

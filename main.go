@@ -58,6 +58,18 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 		return supervisor.Run(ctx, supervisor.Config{StateDir: cfg.StateDir, Logger: log})
 	}
 
+	// Over HTTP, a bad auth file or a busy port fails before the backend
+	// starts any service.
+	var httpT *httpTransport
+	if cfg.HTTP != "" {
+		t, err := listenHTTP(cfg, log)
+		if err != nil {
+			return err
+		}
+		defer t.ln.Close()
+		httpT = t
+	}
+
 	be, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -71,8 +83,17 @@ func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Wri
 			log.Error("shutdown", "err", err)
 		}
 	}()
+	transport := "stdio"
+	if httpT != nil {
+		transport = "http"
+	}
 	log.Info("sprites-mcp", "version", version(), "backend", be.kind, "sprite", be.defaultSprite,
-		"read_only", cfg.ReadOnly, "transport", "stdio")
+		"read_only", cfg.ReadOnly, "transport", transport)
+	if httpT != nil {
+		srv, closeServer := newMCPServer(cfg, be, log)
+		defer closeServer()
+		return httpT.serve(ctx, cfg, srv, be.kind, log)
+	}
 
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 		fmt.Fprint(stderr, terminalHint)

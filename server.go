@@ -19,8 +19,8 @@ Results are bounded summaries: the outcome line first, then the output lines tha
 Services restart on crashes; service_stop is sticky until service_start.`
 
 // newMCPServer builds the MCP server on a backend: the tools, the
-// resources, and read-only filtering. The returned func releases the
-// resources' watchers.
+// resources, read-only filtering and per-client scopes. The returned func
+// releases the resources' watchers.
 func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer, func()) {
 	res := resources.New(resources.Deps{
 		Services:       be.client,
@@ -39,7 +39,12 @@ func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer,
 	if cfg.ReadOnly {
 		opts = append(opts, server.WithToolFilter(tools.ReadOnlyFilter()))
 	}
+	// Per-client scopes of the HTTP transport; over stdio no request
+	// carries a client and they let everything through.
+	sc := scope{defaultSprite: be.defaultSprite}
+	opts = append(opts, sc.serverOptions()...)
 	srv := server.NewMCPServer("sprites-mcp", version(), opts...)
+	sc.addHooks(srv.GetHooks())
 	srv.AddTools(tools.All(tools.Deps{
 		Services:       be.client,
 		DefaultSprite:  be.defaultSprite,

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+func TestAuthFileParsing(t *testing.T) {
+	good := sha256Hex("tok")
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"unknown key", `{"clients":[{"name":"a","token_sha256":"` + good + `","sprites":["*"],"readonly":true}]}`, `unknown field "readonly"`},
+		{"unknown top-level key", `{"clients":[],"admins":[]}`, `unknown field "admins"`},
+		{"bad hex", `{"clients":[{"name":"a","token_sha256":"zz` + good[2:] + `","sprites":["*"]}]}`, "64 hex digits"},
+		{"short digest", `{"clients":[{"name":"a","token_sha256":"abcd","sprites":["*"]}]}`, "64 hex digits"},
+		{"no clients", `{"clients":[]}`, "no clients"},
+		{"no name", `{"clients":[{"token_sha256":"` + good + `","sprites":["*"]}]}`, "name is empty"},
+		{"duplicate name", `{"clients":[{"name":"a","token_sha256":"` + good + `","sprites":["*"]},{"name":"a","token_sha256":"` + sha256Hex("x") + `","sprites":["*"]}]}`, "used twice"},
+		{"shared token", `{"clients":[{"name":"a","token_sha256":"` + good + `","sprites":["*"]},{"name":"b","token_sha256":"` + good + `","sprites":["*"]}]}`, "same token_sha256"},
+		{"no sprites", `{"clients":[{"name":"a","token_sha256":"` + good + `"}]}`, "sprites is empty"},
+		{"bad pattern", `{"clients":[{"name":"a","token_sha256":"` + good + `","sprites":["dev-[a"]}]}`, "not a valid glob"},
+		{"trailing data", `{"clients":[{"name":"a","token_sha256":"` + good + `","sprites":["*"]}]} {}`, "after the JSON object"},
+		{"not JSON", `clients: a`, "invalid character"},
+	} {
+		_, err := loadAuthFile(writeAuthFile(t, tc.file))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want it to say %q", tc.name, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), good) {
+			t.Errorf("%s: the error repeats the digest: %v", tc.name, err)
+		}
+	}
+	if _, err := loadAuthFile("/nonexistent/auth.json"); err == nil || !strings.Contains(err.Error(), "read the auth file") {
+		t.Errorf("missing file: %v", err)
+	}
+
+	a, err := loadAuthFile(writeAuthFile(t, `{"clients": [
+		{"name": "ci-bot", "token_sha256": "`+strings.ToUpper(good)+`", "sprites": ["dev-*"], "read_only": true},
+		{"name": "release", "token_sha256": "`+sha256Hex("rel")+`", "sprites": ["*"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		header, client string
+	}{
+		{"Bearer tok", "ci-bot"}, {"bearer  tok ", "ci-bot"}, {"Bearer rel", "release"},
+		{"Bearer tok2", ""}, {"Bearer ", ""}, {"tok", ""}, {"", ""},
+	} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", tc.header)
+		c, err := a.authenticate(r)
+		switch {
+		case tc.client == "" && err == nil:
+			t.Errorf("%q authenticated as %s", tc.header, c.Name)
+		case tc.client != "" && (err != nil || c.Name != tc.client):
+			t.Errorf("%q: %v, want client %s", tc.header, err, tc.client)
+		}
+	}
+	ci, _ := a.authenticate(&http.Request{Header: http.Header{"Authorization": {"Bearer tok"}}})
+	if !ci.ReadOnly || !ci.allows("dev-1") || ci.allows("prod") || ci.allows("dev/x") || ci.everySprite() {
+		t.Errorf("ci-bot scope wrong: %+v", ci)
+	}
+}
+
+// scopeFile has the clients of the scope tests: a read-only one, one
+// limited to dev-* sprites (not the embedded runtime's local) and one
+// limited to local.
+func scopeFile(t *testing.T) string {
+	return writeAuthFile(t, fmt.Sprintf(`{"clients": [
+		{"name": "ci-bot", "token_sha256": %q, "sprites": ["*"], "read_only": true},
+		{"name": "dev", "token_sha256": %q, "sprites": ["dev-*"]},
+		{"name": "local-only", "token_sha256": %q, "sprites": ["loc?l"]}]}`,
+		sha256Hex("tok-ro"), sha256Hex("tok-dev"), sha256Hex("tok-local")))
+}
+
+func TestAuthReadOnlyClient(t *testing.T) {
+	s := startHTTP(t, []string{"--auth-file", scopeFile(t)}, nil)
+	for _, protocol := range []string{mcp.ProtocolVersion20251125, mcp.ProtocolVersion20260728} {
+		t.Run(protocol, func(t *testing.T) {
+			c := connectHTTP(t, s.mcpURL(), "tok-ro", protocol)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, tool := range tools.Tools {
+				names = append(names, tool.Name)
+				if tool.Annotations.ReadOnlyHint == nil || !*tool.Annotations.ReadOnlyHint {
+					t.Errorf("read_only client sees %s, which is not read-only", tool.Name)
+				}
+			}
+			if len(names) != 4 {
+				t.Errorf("read_only client sees %v, want the 4 read-only tools", names)
+			}
+			req := mcp.CallToolRequest{}
+			req.Params.Name = "service_create"
+			req.Params.Arguments = map[string]any{"service_name": "x", "cmd": "true"}
+			res, err := c.CallTool(ctx, req)
+			if err == nil && (res == nil || !res.IsError) {
+				t.Errorf("read_only client called service_create: %+v", res)
+			}
+			if text, isErr := callText(t, c, "service_list", nil); isErr {
+				t.Errorf("read_only client cannot list: %s", text)
+			}
+		})
+	}
+	// A full-access client of the same server still sees every tool: the
+	// filter is per client, not global.
+	c := connectHTTP(t, s.mcpURL(), "tok-local", mcp.ProtocolVersion20251125)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if tools, err := c.ListTools(ctx, mcp.ListToolsRequest{}); err != nil || len(tools.Tools) != 10 {
+		t.Errorf("local-only client: %v tools, %v", len(tools.Tools), err)
+	}
+}
+
+func TestAuthSpriteScope(t *testing.T) {
+	s := startHTTP(t, []string{"--auth-file", scopeFile(t)}, nil)
+	for _, protocol := range []string{mcp.ProtocolVersion20251125, mcp.ProtocolVersion20260728} {
+		t.Run(protocol, func(t *testing.T) {
+			dev := connectHTTP(t, s.mcpURL(), "tok-dev", protocol)
+			for _, call := range []struct {
+				tool string
+				args map[string]any
+				want string
+			}{
+				{"service_list", nil, `sprite "local" is outside the scope of client "dev"`},
+				{"service_get", map[string]any{"sprite": " local ", "service_name": "web"}, `sprite "local" is outside`},
+				{"service_create", map[string]any{"sprite": "prod", "service_name": "x", "cmd": "true"}, `sprite "prod" is outside`},
+				{"service_list", map[string]any{"sprite": 42}, "sprite must be a string"},
+			} {
+				text, isErr := callText(t, dev, call.tool, call.args)
+				if !isErr || !strings.Contains(text, call.want) {
+					t.Errorf("%s %v (isError=%v): want %q in\n%s", call.tool, call.args, isErr, call.want, text)
+				}
+			}
+			// In scope, the call reaches the backend: the embedded runtime
+			// has no sprite dev-1, and says so.
+			if text, _ := callText(t, dev, "service_list", map[string]any{"sprite": "dev-1"}); strings.Contains(text, "outside the scope") {
+				t.Errorf("dev-1 refused for client dev:\n%s", text)
+			}
+			text, isErr := callText(t, dev, "list_sprites", nil)
+			if isErr || !strings.Contains(text, `no sprites that client "dev" may use`) || strings.Contains(text, "1 sprite: local") {
+				t.Errorf("list_sprites for dev (isError=%v):\n%s", isErr, text)
+			}
+
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			for _, uri := range []string{"sprites://local/services", "sprites://local/services/nope", "sprites://local/services/nope/logs?lines=5"} {
+				rreq := mcp.ReadResourceRequest{}
+				rreq.Params.URI = uri
+				if _, err := dev.ReadResource(ctx, rreq); err == nil || !strings.Contains(err.Error(), "outside the scope") {
+					t.Errorf("dev read %s: err = %v, want a scope refusal", uri, err)
+				}
+			}
+			list, err := dev.ListResources(ctx, mcp.ListResourcesRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range list.Resources {
+				if strings.HasPrefix(r.URI, "sprites://local/") {
+					t.Errorf("dev is listed %s", r.URI)
+				}
+			}
+
+			// Subscriptions to a foreign sprite's resources are refused too:
+			// resources/subscribe before 2026-07-28, subscriptions/listen on it.
+			foreign := "sprites://local/services/web"
+			if protocol == mcp.ProtocolVersion20251125 {
+				sreq := mcp.SubscribeRequest{}
+				sreq.Params.URI = foreign
+				if err := dev.Subscribe(ctx, sreq); err == nil || !strings.Contains(err.Error(), "outside the scope") {
+					t.Errorf("dev subscribe %s: err = %v, want a scope refusal", foreign, err)
+				}
+			} else {
+				lctx, lcancel := context.WithTimeout(ctx, 10*time.Second)
+				err := dev.Listen(lctx, mcp.SubscriptionFilter{ResourceSubscriptions: []string{"sprites://dev-1/services", foreign}})
+				lcancel()
+				if err == nil || !strings.Contains(err.Error(), "outside the scope") {
+					t.Errorf("dev listen %s: err = %v, want a scope refusal", foreign, err)
+				}
+			}
+			complete := func(c *mcpclient.Client, arg string) (*mcp.CompleteResult, error) {
+				creq := mcp.CompleteRequest{}
+				creq.Params.Ref = mcp.ResourceReference{Type: "ref/resource", URI: "sprites://{sprite}/services/{service_name}"}
+				creq.Params.Argument = mcp.CompleteArgument{Name: arg}
+				return c.Complete(ctx, creq)
+			}
+			if _, err := complete(dev, "service_name"); err == nil || !strings.Contains(err.Error(), "outside the scope") {
+				t.Errorf("dev completes service names of local: err = %v", err)
+			}
+			if res, err := complete(dev, "sprite"); err != nil || len(res.Completion.Values) != 0 {
+				t.Errorf("dev completes sprites: %v %+v", err, res)
+			}
+
+			local := connectHTTP(t, s.mcpURL(), "tok-local", protocol)
+			if res, err := complete(local, "sprite"); err != nil || !slices.Equal(res.Completion.Values, []string{"local"}) {
+				t.Errorf("local-only completes sprites: %v %+v", err, res)
+			}
+			if text, isErr := callText(t, local, "service_list", nil); isErr {
+				t.Errorf("local-only client refused its own sprite:\n%s", text)
+			}
+			text, isErr = callText(t, local, "list_sprites", nil)
+			if isErr || !strings.Contains(text, "local") || strings.Contains(text, "no sprites") {
+				t.Errorf("list_sprites for local-only (isError=%v):\n%s", isErr, text)
+			}
+			rreq := mcp.ReadResourceRequest{}
+			rreq.Params.URI = "sprites://local/services"
+			if res, err := local.ReadResource(ctx, rreq); err != nil || len(res.Contents) != 1 {
+				t.Errorf("local-only read of its sprite: %v", err)
+			}
+		})
+	}
+}
+
+// TestAuthScopeMiddlewares checks the last-line resource middleware and the
+// list_sprites filter directly, without a transport: a handler must never
+// run for a foreign sprite even if the gate were bypassed.
+func TestAuthScopeMiddlewares(t *testing.T) {
+	sc := scope{defaultSprite: "local"}
+	dev := &authClient{Name: "dev", Sprites: []string{"dev-*"}}
+	ran := false
+	handler := sc.resourceMiddleware(func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		ran = true
+		return nil, nil
+	})
+	req := mcp.ReadResourceRequest{}
+	req.Params.URI = "sprites://prod/services"
+	if _, err := handler(withAuthClient(context.Background(), dev), req); err == nil || ran || !strings.Contains(err.Error(), "outside the scope") {
+		t.Errorf("foreign read: err=%v ran=%v", err, ran)
+	}
+	req.Params.URI = "sprites://dev-2/services"
+	if _, err := handler(withAuthClient(context.Background(), dev), req); err != nil || !ran {
+		t.Errorf("own read: err=%v ran=%v", err, ran)
+	}
+	ran = false
+	req.Params.URI = "sprites://prod/services"
+	if _, err := handler(context.Background(), req); err != nil || !ran {
+		t.Errorf("stdio (no client) read: err=%v ran=%v", err, ran)
+	}
+
+	res := mcp.NewToolResultStructured(map[string]any{"sprites": []any{
+		map[string]any{"name": "dev-1", "status": "running"}, map[string]any{"name": "prod"}}, "has_more": false},
+		"2 sprites:\ndev-1 (running)\nprod")
+	out := filterSpriteList(dev, res)
+	b, _ := json.Marshal(out.StructuredContent)
+	text := out.Content[0].(mcp.TextContent).Text
+	if strings.Contains(string(b), "prod") || !strings.Contains(string(b), "dev-1") ||
+		strings.Contains(text, "prod") || !strings.Contains(text, "dev-1 (running)") {
+		t.Errorf("filtered list_sprites: %s\n%s", b, text)
+	}
+}
+
+// TestAuthSessionsAreBoundToTheirClient: a legacy session ID works only
+// for the client it was issued to, whatever the method.
+func TestAuthSessionsAreBoundToTheirClient(t *testing.T) {
+	s := startHTTP(t, []string{"--auth-file", scopeFile(t)}, nil)
+	resp, body := rawPost(t, s.mcpURL(), strings.NewReader(initializeBody), bearer("tok-dev"))
+	sid := resp.Header.Get("Mcp-Session-Id")
+	if resp.StatusCode != 200 || sid == "" {
+		t.Fatalf("initialize: %d %q %s", resp.StatusCode, sid, body)
+	}
+	list := `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
+	withSession := func(token, session string) map[string]string {
+		return map[string]string{"Authorization": "Bearer " + token, "Mcp-Session-Id": session,
+			"MCP-Protocol-Version": "2025-11-25"}
+	}
+	if resp, body := rawPost(t, s.mcpURL(), strings.NewReader(list), withSession("tok-dev", sid)); resp.StatusCode != 200 || !strings.Contains(body, "service_list") {
+		t.Errorf("owner's tools/list in its session: %d %s", resp.StatusCode, body)
+	}
+	forged := "mcp-session-" + strings.Repeat("0", 16) + "-" + strings.Repeat("1", 32)
+	for _, tc := range []struct{ name, token, session string }{
+		{"another client's session", "tok-local", sid},
+		{"a forged session", "tok-dev", forged},
+	} {
+		if resp, body := rawPost(t, s.mcpURL(), strings.NewReader(list), withSession(tc.token, tc.session)); resp.StatusCode != 404 {
+			t.Errorf("%s, POST: %d %s", tc.name, resp.StatusCode, body)
+		}
+		for _, method := range []string{http.MethodGet, http.MethodDelete} {
+			req, _ := http.NewRequest(method, s.mcpURL(), nil)
+			for k, v := range withSession(tc.token, tc.session) {
+				req.Header.Set(k, v)
+			}
+			req.Header.Set("Accept", "text/event-stream")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Errorf("%s, %s: %d, want 404", tc.name, method, resp.StatusCode)
+			}
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// syncBuffer collects a server's log lines from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// listenAddrFrom finds the address in the "http: listening" line of a JSON
+// log.
+func listenAddrFrom(log string) string {
+	for _, line := range strings.Split(log, "\n") {
+		var m struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "http: listening" {
+			return m.Addr
+		}
+	}
+	return ""
+}
+
+// httpTestServer is sprites-mcp's run() serving HTTP in this process on a
+// free loopback port, over the real embedded runtime in a temp dir.
+type httpTestServer struct {
+	base string // http://127.0.0.1:PORT
+	logs *syncBuffer
+	// stop cancels run's context (as SIGTERM does) and returns run's
+	// error and how long it took to return; later calls return the same.
+	stop func() (error, time.Duration)
+}
+
+func (s *httpTestServer) mcpURL() string { return s.base + "/mcp" }
+
+// startHTTP runs the server with args added to --http 127.0.0.1:0 and env
+// added to a clean environment; it stops (and must stop cleanly) at the end
+// of the test.
+func startHTTP(t *testing.T, args []string, env map[string]string) *httpTestServer {
+	t.Helper()
+	state := stateDir(t)
+	vars := map[string]string{"HOME": state, "SPRITES_MCP_STATE_DIR": state, "SPRITES_API_URL": "local"}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := parseConfig(append([]string{"--http", "127.0.0.1:0", "--log-format", "json"}, args...),
+		func(k string) string { return vars[k] }, io.Discard)
+	if err != nil {
+		t.Fatalf("parseConfig: %v", err)
+	}
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, strings.NewReader(""), io.Discard, logs) }()
+	var once sync.Once
+	var stopErr error
+	var took time.Duration
+	stop := func() (error, time.Duration) {
+		once.Do(func() {
+			start := time.Now()
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(60 * time.Second):
+				stopErr = errors.New("the HTTP server did not stop within 60s")
+			}
+			took = time.Since(start)
+		})
+		return stopErr, took
+	}
+	t.Cleanup(func() {
+		if err, _ := stop(); err != nil {
+			t.Errorf("run: %v\n%s", err, logs.String())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if addr := listenAddrFrom(logs.String()); addr != "" {
+			s := &httpTestServer{base: "http://" + addr, logs: logs, stop: stop}
+			waitHealthy(t, s.base)
+			return s
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run ended before listening: %v\n%s", err, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no listening line within 30s\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitHealthy waits until /healthz answers: the backend is up once it does.
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/healthz did not answer 200 within 30s: %v", base, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// initializeBody is a legacy initialize request, the first thing any
+// 2025-11-25 client sends.
+const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",` +
+	`"capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
+
+// rawPost sends body to url as an MCP client would, with extra headers.
+func rawPost(t *testing.T, url string, body io.Reader, headers map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range headers {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp, string(b)
+}
+
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
+
+// connectHTTP is mcp-go's streamable HTTP client on url, initialised with
+// protocol; it is closed at the end of the test.
+func connectHTTP(t *testing.T, url, token, protocol string) *mcpclient.Client {
+	t.Helper()
+	var opts []transport.StreamableHTTPCOption
+	if token != "" {
+		opts = append(opts, transport.WithHTTPHeaders(bearer(token)))
+	}
+	c, err := mcpclient.NewStreamableHttpClient(url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	req := mcp.InitializeRequest{}
+	req.Params.ProtocolVersion = protocol
+	req.Params.ClientInfo = mcp.Implementation{Name: "http_test", Version: "1"}
+	res, err := c.Initialize(ctx, req)
+	if err != nil {
+		t.Fatalf("initialize (%s): %v", protocol, err)
+	}
+	if res.ProtocolVersion != protocol {
+		t.Fatalf("negotiated %s, want %s", res.ProtocolVersion, protocol)
+	}
+	return c
+}
+
+// sha256Hex is what an auth file stores for token.
+func sha256Hex(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// writeAuthFile writes content to a temp file and returns its path.
+func writeAuthFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "auth.json")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// lineWaiter scans a child's stderr for the listening line.
+func lineWaiter(r io.Reader, logs *syncBuffer) <-chan string {
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		sent := false
+		for sc.Scan() {
+			logs.Write(append(sc.Bytes(), '\n'))
+			if a := listenAddrFrom(sc.Text()); a != "" && !sent {
+				addr <- a
+				sent = true
+			}
+		}
+		close(addr)
+	}()
+	return addr
+}

@@ -176,7 +176,7 @@ func (m *masker) assignments() {
 		if vs == ve {
 			continue
 		}
-		if v := s[vs:ve]; noValue(v) || !strong && harmlessValue(v) {
+		if v := s[vs:ve]; noValue(v) || !strong && harmlessValue(v, c) {
 			continue
 		}
 		m.add(vs, ve)
@@ -241,23 +241,37 @@ func noValue(v string) bool {
 }
 
 // harmlessValue is a value that a weakly named key (token, key, pass, auth)
-// often has in logs without being a secret: counts, switches, scheme names.
-func harmlessValue(v string) bool {
+// often has in logs without being a secret: counts, switches, scheme names,
+// and after a colon (prose, "token: expired") a plain lower-case word.
+func harmlessValue(v string, sep byte) bool {
 	switch strings.ToLower(v) {
 	case "on", "off", "ok", "[]", "{}", "basic", "bearer", "digest", "oauth", "oauth2", "oidc",
 		"jwt", "saml", "ldap", "hmac", "mtls", "tls", "token", "password", "apikey", "api_key":
 		return true
 	}
-	if len(v) <= 6 {
-		for i := 0; i < len(v); i++ {
-			if v[i] < '0' || v[i] > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	return allBytes(v, 6, isDigit) || allBytes(v, len(v), isPunct) ||
+		sep == ':' && allBytes(v, 16, isLowerWordByte)
 }
+
+// allBytes reports whether v is at most n bytes, all satisfying ok. A
+// short count, bare punctuation ("token=[]" cut at "]") and a plain
+// lower-case word in prose ("auth: user logged in") are what weak names
+// carry without a secret; generated credentials mix cases and digits.
+func allBytes(v string, n int, ok func(byte) bool) bool {
+	if len(v) > n {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !ok(v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool         { return c >= '0' && c <= '9' }
+func isLowerWordByte(c byte) bool { return c >= 'a' && c <= 'z' || c == '-' }
+func isPunct(c byte) bool         { return c > ' ' && c < 0x7f && !isWordByte(c) }
 
 // urlPasswords masks the password of scheme://user:password@host.
 func (m *masker) urlPasswords() {

@@ -31,6 +31,8 @@ func TestMaskSecretsEachKind(t *testing.T) {
 		{"_KEY env style", "STRIPE_API_KEY=" + fake("", 20) + " started", "STRIPE_API_KEY=*** started"},
 		{"_SECRET env style", "CLIENT_SECRET=" + fake("", 12), "CLIENT_SECRET=***"},
 		{"PASSWORD", "PASSWORD=hunter2", "PASSWORD=***"},
+		{"lower-case word under a strong name", "password: hunter", "password: ***"},
+		{"generated value under a weak name", "token: " + fake("", 20), "token: ***"},
 		{"password in json", `{"user":"bob","password":"hunter2"}`, `{"user":"bob","password":"***"}`},
 		{"password with spaces around colon", "db password : hunter2", "db password : ***"},
 		{"camel case key", "clientSecret: " + fake("", 10), "clientSecret: ***"},
@@ -77,6 +79,10 @@ func TestMaskSecretsLeavesOrdinaryLinesAlone(t *testing.T) {
 		"GET /v1/sprites/dev/services/web/logs?lines=100",
 		"if a == b and c != d",
 		"sha256:" + strings.Repeat("ab12", 16),
+		"token=[]",
+		"auth: user logged in",
+		"token: expired, asking for a new one",
+		"refresh token: missing",
 	}
 	for _, l := range lines {
 		if got := MaskSecrets(l); got != l {

@@ -40,9 +40,14 @@ conformance: build
 	scripts/install-node-tools.sh
 	scripts/conformance-test.sh $(BIN)
 
-## bench: the figures of BENCHMARKS.md.
+## bench: the figures of BENCHMARKS.md (run on a quiet machine).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+	$(GO) test -run '^$$' -bench 'StreamDecode|LogsFromFile' -benchmem -cpu 1 ./client
+	$(GO) test -run '^$$' -bench 'Add$$|GigabyteStream' -benchmem -cpu 1 ./tools/summary
+	$(GO) test -run '^$$' -bench ServiceListText -benchtime 200x ./tools
+	$(GO) test -run '^$$' -bench . -benchmem ./resources
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./supervisor
+	$(GO) test -run '^$$' -bench StdioServiceGet -benchtime 5000x .
 
 ## fuzz: a short run of the stream decoder's fuzz target.
 fuzz:

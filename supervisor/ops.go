@@ -210,8 +210,9 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 	st := newNDJSON(w)
 	var saved uint64
 	if changed {
-		if s.current() != nil {
-			// The definition changed under a live run: replace the run.
+		if s.active() {
+			// The definition changed under a live run, a pending restart
+			// or a start waiting for needs: replace it.
 			_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
 		}
 		// Saved while the process starts: the answer still waits for it.
@@ -221,21 +222,34 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 	st.complete(s.logFiles())
 }
 
-// startAndWatch starts s and streams what it does for d. It is called with
-// the op lock held and releases it before watching, so a long watch window
-// never blocks other operations.
+// startAndWatch starts s and streams what it does until the watch window
+// d ends. It is called with the op lock held and releases it at once: the
+// start waits for needs without it, and a long window never blocks other
+// operations.
+//
+// The answer never outlasts the window by more than an exec and a state
+// write: when the window ends while the start still waits for a need, the
+// stream completes with the service starting, and the start carries on in
+// the background (a stop, delete, restart or new definition cancels it).
 //
 // The answer waits until the state file holds the change (saved, when not
-// zero: the definition of a PUT) and the new run's process group, so a
-// crash of the runtime right after cannot lose either. The fsync overlaps
-// the exec.
+// zero: the definition of a PUT), the desired state and the new run's
+// process group, so a crash of the runtime right after cannot lose them.
+// The fsync overlaps the exec.
 func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64) {
+	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()
 	defer sub.close()
 	before := s.current()
-	p, err := s.startLocked(ctx, st.send, false, true)
+	start := s.beginStartLocked(true)
 	s.unlock()
-	if p != nil && p != before {
+	launched := awaitStart(ctx, start, d)
+	if launched {
+		for _, ev := range start.evs {
+			st.send(ev)
+		}
+	}
+	if !launched || (start.p != nil && start.p != before) {
 		saved = r.saver.changed()
 	}
 	if saved != 0 {
@@ -243,8 +257,8 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 			st.send(Event{Type: evError, Data: "save state: " + serr.Error(), Timestamp: nowMs()})
 		}
 	}
-	if err == nil {
-		watch(ctx, st, sub, p, d)
+	if launched && start.err == nil {
+		watch(ctx, st, sub, start.p, time.Until(end))
 	}
 }
 
@@ -282,19 +296,13 @@ func (r *Runtime) handleStop(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusConflict, fmt.Sprintf("service %q is not running (status %s)", s.name, s.view().State.Status))
 		return
 	}
-	// A start in progress (waiting for its needs) is cancelled, not waited for.
-	s.mu.Lock()
-	cancelled := s.startCancel != nil
-	if cancelled {
-		s.startCancel()
-	}
-	s.mu.Unlock()
+	// A start waiting for its needs holds no lock: this stop cancels it.
 	if err := s.lock(req.Context()); err != nil {
 		writeErr(w, err)
 		return
 	}
 	defer s.unlock()
-	if !cancelled && !s.active() {
+	if !s.active() {
 		writeError(w, http.StatusConflict, fmt.Sprintf("service %q is not running (it was stopped by another request)", s.name))
 		return
 	}

@@ -87,6 +87,7 @@ type Runtime struct {
 	// shared while they check closing and start a process.
 	spawnGate sync.RWMutex
 	runs      sync.WaitGroup // live runs; no Add once closing is set
+	starts    sync.WaitGroup // start goroutines waiting for needs; Add under mu while not closing
 	shutOnce  sync.Once
 	shutErr   error
 }
@@ -252,12 +253,18 @@ func (r *Runtime) Boot(ctx context.Context) error {
 			if err := s.lock(ctx); err != nil {
 				return
 			}
-			defer s.unlock()
 			s.mu.Lock()
 			skip := s.stopped || s.cur != nil
 			s.mu.Unlock()
-			if !skip {
-				_, _ = s.startLocked(ctx, nil, false, false)
+			if skip {
+				s.unlock()
+				return
+			}
+			st := s.beginStartLocked(false)
+			s.unlock()
+			select {
+			case <-st.done:
+			case <-ctx.Done():
 			}
 		}()
 	}
@@ -299,9 +306,6 @@ func (r *Runtime) shutdown(ctx context.Context) error {
 	for _, s := range r.all() {
 		s.mu.Lock()
 		s.cancelRestartLocked()
-		if s.startCancel != nil {
-			s.startCancel()
-		}
 		p := s.cur
 		s.mu.Unlock()
 		if p == nil {
@@ -318,6 +322,8 @@ func (r *Runtime) shutdown(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	// Starts waiting for needs end with r.ctx, cancelled above.
+	r.starts.Wait()
 	r.runs.Wait()
 	if err := r.saver.close(); err != nil {
 		errs = append(errs, fmt.Errorf("save state: %w", err))

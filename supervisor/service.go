@@ -31,8 +31,8 @@ type service struct {
 	cur         *proc     // the live run, nil when none
 	rec         *procRecord
 	timer       *time.Timer
-	timerGen    uint64 // bumped to void a timer that already fired
-	startCancel context.CancelFunc
+	timerGen    uint64    // bumped to void a timer that already fired
+	pending     *startRun // the start in progress (waiting for needs), nil when none
 }
 
 func (s *service) lock(ctx context.Context) error {
@@ -41,6 +41,16 @@ func (s *service) lock(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("wait for another operation on service %q: %w", s.name, ctx.Err())
+	}
+}
+
+// tryLock takes the op lock if it is free.
+func (s *service) tryLock() bool {
+	select {
+	case s.op <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -70,7 +80,7 @@ func (s *service) view() Service {
 func (s *service) active() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cur != nil || s.timer != nil || s.startCancel != nil
+	return s.cur != nil || s.timer != nil || s.pending != nil
 }
 
 // cancelRestartLocked voids a pending crash restart. s.mu is held.
@@ -81,94 +91,6 @@ func (s *service) cancelRestartLocked() {
 	}
 	s.timerGen++
 	s.nextRestart = time.Time{}
-}
-
-// errNeed marks a start refused because a need could not be started.
-var errNeed = errors.New("a needed service failed")
-
-// startLocked brings the service up: its needs first (each running, or
-// accepting on its http_port, before this one starts), then its own
-// process. The op lock is held. emit, if set, receives the started or
-// error event. waitReady makes it wait until a service with an http_port
-// accepts connections (as a need must); explicit clears the crash counter.
-// It returns the run that is live after it (which may have exited since).
-func (s *service) startLocked(ctx context.Context, emit func(Event), waitReady, explicit bool) (*proc, error) {
-	s.mu.Lock()
-	if explicit {
-		s.restarts, s.streak = 0, 0
-	}
-	persist := s.stopped
-	s.stopped = false
-	if p := s.cur; p != nil {
-		port := s.def.HTTPPort
-		s.mu.Unlock()
-		if persist {
-			s.rt.saver.changed()
-		}
-		if waitReady && port != nil {
-			return p, s.waitPort(ctx, p, *port)
-		}
-		return p, nil
-	}
-	s.cancelRestartLocked()
-	def := s.def
-	s.status, s.errText = StatusStarting, ""
-	sctx, cancel := context.WithCancel(ctx)
-	s.startCancel = cancel
-	s.mu.Unlock()
-	if persist {
-		s.rt.saver.changed()
-	}
-	defer func() {
-		s.mu.Lock()
-		s.startCancel = nil
-		s.mu.Unlock()
-		cancel()
-	}()
-
-	fail := func(err error) error {
-		s.mu.Lock()
-		if s.cur == nil {
-			s.status, s.errText = StatusFailed, err.Error()
-		}
-		s.mu.Unlock()
-		if emit != nil {
-			emit(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
-		}
-		return err
-	}
-	for _, n := range def.Needs {
-		if err := s.rt.ensureRunning(sctx, n); err != nil {
-			if sctx.Err() != nil && ctx.Err() == nil {
-				// A stop cancelled this start; the stop sets the status.
-				return nil, fmt.Errorf("start of service %q was cancelled by a stop", s.name)
-			}
-			return nil, fail(fmt.Errorf("%w: need %q: %w", errNeed, n, err))
-		}
-	}
-	if sctx.Err() != nil {
-		if ctx.Err() == nil {
-			return nil, fmt.Errorf("start of service %q was cancelled by a stop", s.name)
-		}
-		return nil, fail(fmt.Errorf("start service %q: %w", s.name, ctx.Err()))
-	}
-
-	p, err := s.rt.spawn(s, def)
-	if err != nil {
-		return nil, fail(err)
-	}
-	s.rt.saver.changed()
-	if emit != nil {
-		emit(Event{Type: evStarted, Timestamp: p.started.UnixMilli()})
-	}
-	if def.HTTPPort == nil {
-		return p, nil
-	}
-	if waitReady {
-		return p, s.waitPort(sctx, p, *def.HTTPPort)
-	}
-	go func() { _ = s.waitPort(s.rt.ctx, p, *def.HTTPPort) }()
-	return p, nil
 }
 
 // spawn starts a run unless the runtime is shutting down.
@@ -204,7 +126,8 @@ func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
 // waitPort waits until run p accepts TCP connections on 127.0.0.1:port,
 // then marks the service running. Connecting is the only readiness signal
 // a generic process gives, so this polls, briefly and within a limit.
-func (s *service) waitPort(ctx context.Context, p *proc, port int) error {
+// waiting, if set, is called when the first attempt fails.
+func (s *service) waitPort(ctx context.Context, p *proc, port int, waiting func()) error {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	limit := time.NewTimer(s.rt.tune.readyTimeout)
 	defer limit.Stop()
@@ -220,6 +143,10 @@ func (s *service) waitPort(ctx context.Context, p *proc, port int) error {
 			}
 			s.mu.Unlock()
 			return nil
+		}
+		if waiting != nil {
+			waiting()
+			waiting = nil
 		}
 		select {
 		case <-p.done:
@@ -237,21 +164,6 @@ func (s *service) waitPort(ctx context.Context, p *proc, port int) error {
 		case <-tick.C:
 		}
 	}
-}
-
-// ensureRunning starts need n (and its needs) if it is not running, and
-// returns once it runs (and accepts on its http_port, if it has one).
-func (r *Runtime) ensureRunning(ctx context.Context, n string) error {
-	s := r.lookup(n)
-	if s == nil {
-		return fmt.Errorf("service %q is not defined", n)
-	}
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.unlock()
-	_, err := s.startLocked(ctx, nil, true, false)
-	return err
 }
 
 // onExit records the end of run p: a requested stop, or a crash that
@@ -305,17 +217,21 @@ func (s *service) restartAfterCrash(gen uint64) {
 	}
 	s.mu.Unlock()
 	if ok {
-		_, _ = s.startLocked(s.rt.ctx, nil, false, false)
+		s.beginStartLocked(false)
 	}
 }
 
 // haltLocked ends the current run (TERM, KILL after grace) and cancels a
-// pending restart; sticky makes it an explicit stop that survives restarts
-// of the runtime. The op lock is held. It returns the run's exit code, or
-// nil when nothing was running.
+// pending restart and a start waiting for its needs; sticky makes it an
+// explicit stop that survives restarts of the runtime. The op lock is held.
+// It returns the run's exit code, or nil when nothing was running.
 func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool) (*int, error) {
 	s.mu.Lock()
 	s.cancelRestartLocked()
+	if st := s.pending; st != nil {
+		st.cancel()
+		s.pending = nil
+	}
 	persist := sticky && !s.stopped
 	if sticky {
 		s.stopped = true

@@ -82,8 +82,10 @@ type authEntry struct {
 	client *authClient
 }
 
-// authenticator checks bearer tokens. It keeps only SHA-256 digests, so a
-// token is never held in memory longer than one request.
+// authenticator checks bearer tokens. It keeps only SHA-256 digests: a
+// presented token is used for one comparison and dropped with its request.
+// (With SPRITES_MCP_AUTH_TOKEN the server's configuration still holds that
+// one token for the life of the process; an auth file holds none.)
 type authenticator struct {
 	entries []authEntry
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/sprites-mcp/sprites-mcp/resources"
 	"github.com/sprites-mcp/sprites-mcp/tools"
 )
 
@@ -25,8 +26,15 @@ import (
 //     handler middleware alone would come too late to keep a foreign
 //     sprite's service names out of a not-found message), plus a resource
 //     handler middleware as the last line;
-//   - lists: list_sprites results, resources/list and sprite completions are
-//     filtered to the client's sprites.
+//   - lists: the backend's sprite listing is filtered to the client's
+//     sprites (scopedServices), which keeps list_sprites, suggestions and
+//     not-found messages in scope; resources/list and sprite completions,
+//     which can name the default sprite without asking the listing, are
+//     filtered here.
+//
+// Resource URIs are read with resources.SpriteOf, the parser the resources
+// themselves serve by, so the check and the server cannot disagree about
+// which sprite a URI names; a URI it refuses is refused here too.
 
 // scope holds what the checks need besides the caller.
 type scope struct {
@@ -43,10 +51,9 @@ func (sc scope) serverOptions() []server.ServerOption {
 	}
 }
 
-// addHooks adds the request gate and the list filters to h. It must run
-// before resources.Register adds its before-read hook, so the gate (which
-// runs before any per-method hook anyway) and the filters see requests
-// first.
+// addHooks adds the request gate and the list filters to h. It runs before
+// resources.Register adds its before-read hook, so the filters see results
+// first; the gate runs before any per-method hook in any case.
 func (sc scope) addHooks(h *server.Hooks) {
 	h.AddOnRequestInitialization(sc.gate)
 	h.AddAfterListResources(func(ctx context.Context, _ any, _ *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
@@ -56,12 +63,15 @@ func (sc scope) addHooks(h *server.Hooks) {
 		}
 		kept := res.Resources[:0:0]
 		for _, r := range res.Resources {
-			if s, ok := uriSprite(r.URI); !ok || c.allows(s) {
+			if uriRefusal(c, r.URI) == "" {
 				kept = append(kept, r)
 			}
 		}
 		res.Resources = kept
 	})
+	// The resources complete {sprite} from the listing where the backend
+	// has one, already filtered; elsewhere they offer the default sprite,
+	// which this filter removes for a client outside it.
 	h.AddAfterComplete(func(ctx context.Context, _ any, req *mcp.CompleteRequest, res *mcp.CompleteResult) {
 		c, ok := authClientFrom(ctx)
 		if !ok || c.everySprite() || res == nil || req.Params.Argument.Name != "sprite" {
@@ -91,20 +101,13 @@ func (sc scope) toolFilter(ctx context.Context, ts []mcp.Tool) []mcp.Tool {
 }
 
 // toolMiddleware refuses a call on a sprite outside the client's patterns,
-// as a tool error that says which sprites it may use, and keeps
-// list_sprites to those sprites.
+// as a tool error that says which sprites it may use. list_sprites names no
+// sprite to check; scopedServices keeps its answer to the client's sprites.
 func (sc scope) toolMiddleware(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		c, ok := authClientFrom(ctx)
-		if !ok || c.everySprite() {
+		if !ok || c.everySprite() || req.Params.Name == "list_sprites" {
 			return next(ctx, req)
-		}
-		if req.Params.Name == "list_sprites" {
-			res, err := next(ctx, req)
-			if err != nil || res == nil || res.IsError {
-				return res, err
-			}
-			return filterSpriteList(c, res), nil
 		}
 		sprite, err := sc.callSprite(req)
 		if err != nil {
@@ -165,8 +168,8 @@ func outOfScope(c *authClient, sprite string) string {
 func (sc scope) resourceMiddleware(next server.ResourceHandlerFunc) server.ResourceHandlerFunc {
 	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 		if c, ok := authClientFrom(ctx); ok && !c.everySprite() {
-			if s, ok := uriSprite(req.Params.URI); ok && !c.allows(s) {
-				return nil, fmt.Errorf("read %s: %s", req.Params.URI, outOfScope(c, s))
+			if why := uriRefusal(c, req.Params.URI); why != "" {
+				return nil, fmt.Errorf("read %s: %s", req.Params.URI, why)
 			}
 		}
 		return next(ctx, req)
@@ -192,9 +195,6 @@ func (sc scope) gate(ctx context.Context, _ any, message any) error {
 			Notifications struct {
 				ResourceSubscriptions []string `json:"resourceSubscriptions"`
 			} `json:"notifications"`
-			Ref struct {
-				URI string `json:"uri"`
-			} `json:"ref"`
 			Argument struct {
 				Name string `json:"name"`
 			} `json:"argument"`
@@ -215,7 +215,9 @@ func (sc scope) gate(ctx context.Context, _ any, message any) error {
 	case mcp.MethodSubscriptionsListen:
 		uris = msg.Params.Notifications.ResourceSubscriptions
 	case mcp.MethodCompletionComplete:
-		if msg.Params.Argument.Name == "service_name" && strings.HasPrefix(msg.Params.Ref.URI, resourceScheme) {
+		// Whatever the reference, completing a service name lists a
+		// sprite's services.
+		if msg.Params.Argument.Name == "service_name" {
 			s := msg.Params.Context.Arguments["sprite"]
 			if s == "" {
 				s = sc.defaultSprite
@@ -226,77 +228,24 @@ func (sc scope) gate(ctx context.Context, _ any, message any) error {
 		}
 	}
 	for _, u := range uris {
-		if s, ok := uriSprite(u); ok && !c.allows(s) {
-			return fmt.Errorf("%s %s: %s", msg.Method, u, outOfScope(c, s))
+		if why := uriRefusal(c, u); why != "" {
+			return fmt.Errorf("%s %s: %s", msg.Method, u, why)
 		}
 	}
 	return nil
 }
 
-const resourceScheme = "sprites://"
-
-// uriSprite is the sprite a resource URI names: the authority of
-// sprites://{sprite}/services….
-func uriSprite(uri string) (string, bool) {
-	rest, ok := strings.CutPrefix(uri, resourceScheme)
+// uriRefusal says why client c may not name the resource uri, or "" when
+// it may. A URI the resources would not parse is refused as well: a check
+// must not guess at the sprite of a URI the server reads differently.
+func uriRefusal(c *authClient, uri string) string {
+	sprite, ok := resources.SpriteOf(uri)
 	if !ok {
-		return "", false
+		return fmt.Sprintf("not a resource URI of this server (sprites://{sprite}/services[/{service_name}[/logs?lines=N]]), "+
+			"so client %q, limited to sprites matching %s, may not use it", c.Name, strings.Join(c.Sprites, ", "))
 	}
-	sprite, _, _ := strings.Cut(rest, "/")
-	sprite, _, _ = strings.Cut(sprite, "?")
-	return sprite, true
-}
-
-// filterSpriteList keeps, in a list_sprites result, only the sprites the
-// client may use, in the structured content and in the text. The text is
-// rebuilt from the kept entries, one per line as list_sprites writes them.
-func filterSpriteList(c *authClient, res *mcp.CallToolResult) *mcp.CallToolResult {
-	b, err := json.Marshal(res.StructuredContent)
-	if err != nil {
-		return mcp.NewToolResultError("list_sprites: cannot filter the result to this client's sprites")
+	if !c.allows(sprite) {
+		return outOfScope(c, sprite)
 	}
-	var data map[string]any
-	if err := json.Unmarshal(b, &data); err != nil || data == nil {
-		return mcp.NewToolResultError("list_sprites: cannot filter the result to this client's sprites")
-	}
-	list, _ := data["sprites"].([]any)
-	kept := []any{}
-	var lines []string
-	for _, item := range list {
-		m, _ := item.(map[string]any)
-		name, _ := m["name"].(string)
-		if name == "" || !c.allows(name) {
-			continue
-		}
-		kept = append(kept, item)
-		line := name
-		if st, _ := m["status"].(string); st != "" {
-			line += " (" + st + ")"
-		}
-		if u, _ := m["url"].(string); u != "" {
-			line += " " + u
-		}
-		lines = append(lines, line)
-	}
-	data["sprites"] = kept
-	text := fmt.Sprintf("%d sprite%s that client %q may use (patterns %s):", len(kept), pluralS(len(kept)),
-		c.Name, strings.Join(c.Sprites, ", "))
-	if len(kept) == 0 {
-		text = fmt.Sprintf("no sprites that client %q may use (patterns %s)", c.Name, strings.Join(c.Sprites, ", "))
-	}
-	if len(lines) > 0 {
-		text += "\n" + strings.Join(lines, "\n")
-	}
-	if note, _ := data["note"].(string); note != "" {
-		text += "\n" + note
-	}
-	out := mcp.NewToolResultStructured(data, text)
-	return out
-}
-
-func pluralS(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+	return ""
 }

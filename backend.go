@@ -11,7 +11,7 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/supervisor"
 )
 
-// Backend kinds, as logged and as shown on --version.
+// Backend kinds, as logged at start and as /healthz reports them.
 const (
 	kindPublic   = "sprites-api"
 	kindSocket   = "sprite-socket"

@@ -54,8 +54,8 @@ type httpServer struct {
 // newHTTPServer builds the handler tree for mcpSrv. loopback says whether
 // the listener is bound to loopback (then Host is checked too).
 func newHTTPServer(cfg Config, mcpSrv *server.MCPServer, auth *authenticator, loopback bool, backendKind string, log *slog.Logger) *httpServer {
-	streams := &streamSet{cancels: map[*context.CancelFunc]struct{}{}}
-	g := &guard{loopback: loopback, origins: cfg.AllowedOrigins, auth: auth, streams: streams, log: log}
+	streams := &streamSet{open: map[*stream]struct{}{}, log: log}
+	g := &guard{loopback: loopback, origins: cfg.AllowedOrigins, auth: auth, streams: streams, refusals: newRefusalLog(log)}
 
 	opts := []server.StreamableHTTPOption{
 		server.WithStreamableHTTPLogger(log),
@@ -145,11 +145,19 @@ func (h *httpServer) serve(ctx context.Context, ln net.Listener, grace time.Dura
 type streamSet struct {
 	mu      sync.Mutex
 	closing bool
-	cancels map[*context.CancelFunc]struct{}
+	open    map[*stream]struct{}
+	log     *slog.Logger
 }
 
-// add derives a context that closeAll cancels; done releases it.
-func (s *streamSet) add(parent context.Context) (context.Context, func()) {
+// stream is one open listening request; its address is its identity in
+// the set.
+type stream struct {
+	cancel context.CancelFunc
+}
+
+// add derives a context for a listening request (method is its HTTP
+// method) that closeAll cancels; done releases it.
+func (s *streamSet) add(parent context.Context, method string) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(parent)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -157,11 +165,12 @@ func (s *streamSet) add(parent context.Context) (context.Context, func()) {
 		cancel()
 		return ctx, func() {}
 	}
-	key := &cancel
-	s.cancels[key] = struct{}{}
+	st := &stream{cancel: cancel}
+	s.open[st] = struct{}{}
+	s.log.Debug("http: listening stream open", "method", method, "open", len(s.open))
 	return ctx, func() {
 		s.mu.Lock()
-		delete(s.cancels, key)
+		delete(s.open, st)
 		s.mu.Unlock()
 		cancel()
 	}
@@ -171,10 +180,10 @@ func (s *streamSet) closeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closing = true
-	for c := range s.cancels {
-		(*c)()
+	for st := range s.open {
+		st.cancel()
 	}
-	clear(s.cancels)
+	clear(s.open)
 }
 
 // httpTransport is a bound listener and its authentication, set up before

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,7 +23,9 @@ type guard struct {
 	origins  []string       // normalised allowed origins (--allowed-origins)
 	auth     *authenticator // nil: no authentication (loopback only)
 	streams  *streamSet
-	log      *slog.Logger
+	// refusals logs refused requests without letting their sender decide
+	// the log's volume.
+	refusals *refusalLog
 }
 
 // checkHostOrigin answers 403 for a request a browser could have been
@@ -33,7 +35,7 @@ type guard struct {
 // programs, not pages, and pass.
 func (g *guard) checkHostOrigin(w http.ResponseWriter, r *http.Request) bool {
 	if g.loopback && !isLoopbackName(hostOnly(r.Host)) {
-		g.log.Warn("http: refused a foreign Host on a loopback bind", "host", r.Host, "remote", r.RemoteAddr)
+		g.refusals.refused("http: refused a foreign Host on a loopback bind", "host", r.Host, "remote", r.RemoteAddr)
 		writeJSONError(w, http.StatusForbidden, "forbidden: Host "+r.Host+" is not this loopback server (DNS rebinding protection)")
 		return false
 	}
@@ -41,7 +43,7 @@ func (g *guard) checkHostOrigin(w http.ResponseWriter, r *http.Request) bool {
 	if origin == "" || g.originAllowed(origin, r.Host) {
 		return true
 	}
-	g.log.Warn("http: refused a foreign Origin", "origin", origin, "remote", r.RemoteAddr)
+	g.refusals.refused("http: refused a foreign Origin", "origin", origin, "remote", r.RemoteAddr)
 	writeJSONError(w, http.StatusForbidden, "forbidden: Origin "+origin+" is not allowed; the server's operator can add it with --allowed-origins")
 	return false
 }
@@ -79,9 +81,9 @@ func (g *guard) mcp(next http.Handler) http.Handler {
 			c, err := g.auth.authenticate(r)
 			if err != nil {
 				// The reason, never the header: it holds the token.
-				g.log.Warn("http: unauthenticated request", "reason", err.Error(), "remote", r.RemoteAddr)
+				g.refusals.refused("http: unauthenticated request", "reason", err.Error(), "remote", r.RemoteAddr)
 				challenge := `Bearer realm="sprites-mcp"`
-				if err == errBadToken {
+				if errors.Is(err, errBadToken) {
 					challenge += `, error="invalid_token"`
 				}
 				w.Header().Set("WWW-Authenticate", challenge)
@@ -89,7 +91,7 @@ func (g *guard) mcp(next http.Handler) http.Handler {
 				return
 			}
 			if !ownsSession(c, r) {
-				g.log.Warn("http: a client used a session it was not issued", "client", c.Name, "remote", r.RemoteAddr)
+				g.refusals.refused("http: a client used a session it was not issued", "client", c.Name, "remote", r.RemoteAddr)
 				writeJSONError(w, http.StatusNotFound, "unknown session: initialize a new one")
 				return
 			}
@@ -107,7 +109,7 @@ func (g *guard) mcp(next http.Handler) http.Handler {
 		}
 		if long {
 			// A listening stream is not a call to drain: a shutdown ends it.
-			ctx, done := g.streams.add(r.Context())
+			ctx, done := g.streams.add(r.Context(), r.Method)
 			defer done()
 			r = r.WithContext(ctx)
 		}

@@ -19,7 +19,6 @@ import (
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // syncBuffer collects a server's log lines from many goroutines.
@@ -197,16 +196,7 @@ func connectHTTP(t *testing.T, url, token, protocol string) *mcpclient.Client {
 	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	req := mcp.InitializeRequest{}
-	req.Params.ProtocolVersion = protocol
-	req.Params.ClientInfo = mcp.Implementation{Name: "http_test", Version: "1"}
-	res, err := c.Initialize(ctx, req)
-	if err != nil {
-		t.Fatalf("initialize (%s): %v", protocol, err)
-	}
-	if res.ProtocolVersion != protocol {
-		t.Fatalf("negotiated %s, want %s", res.ProtocolVersion, protocol)
-	}
+	initialize(t, c, protocol)
 	return c
 }
 
@@ -243,4 +233,36 @@ func lineWaiter(r io.Reader, logs *syncBuffer) <-chan string {
 		close(addr)
 	}()
 	return addr
+}
+
+// countLog counts the lines of a JSON log whose message is msg.
+func countLog(logs string, msg string) int { return countLogAt(logs, "", msg) }
+
+// countLogAt counts the lines of a JSON log whose message is msg at level
+// ("" for any level).
+func countLogAt(logs, level, msg string) int {
+	n := 0
+	for _, line := range strings.Split(logs, "\n") {
+		var m struct {
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && m.Msg == msg && (level == "" || m.Level == level) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitLog waits until the JSON log has at least n lines whose message is
+// msg, and fails the test after within.
+func waitLog(t *testing.T, logs *syncBuffer, msg string, n int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for countLog(logs.String(), msg) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d %q lines in the log within %v:\n%s", n, msg, within, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -66,6 +67,16 @@ func TestHTTPAuthRefusesMissingAndWrongTokens(t *testing.T) {
 		} else if !strings.Contains(body, `"protocolVersion":"2025-11-25"`) {
 			t.Errorf("%s: not an initialize result: %s", tc.name, body)
 		}
+	}
+	// Whoever reaches the port decides how many refusals there are: a
+	// flood of them must not become a flood of warnings.
+	for range 20 {
+		if resp, _ := rawPost(t, s.mcpURL(), strings.NewReader(initializeBody), bearer("tok-wrong")); resp.StatusCode != 401 {
+			t.Fatalf("wrong token: status %d, want 401", resp.StatusCode)
+		}
+	}
+	if n := countLogAt(s.logs.String(), "WARN", "http: unauthenticated request"); n != 1 {
+		t.Errorf("23 unauthenticated requests logged %d warnings, want 1 (the rest at debug)\n%s", n, s.logs.String())
 	}
 	if strings.Contains(s.logs.String(), token) || strings.Contains(s.logs.String(), "tok-wrong") {
 		t.Errorf("a token reached the log:\n%s", s.logs.String())
@@ -306,7 +317,7 @@ func runWithin(cmd *exec.Cmd, d time.Duration) error {
 // legacy GET stream, a 2026-07-28 subscriptions/listen) are not calls to
 // drain; a shutdown must not wait the whole grace period for them.
 func TestHTTPShutdownEndsListeningStreams(t *testing.T) {
-	s := startHTTP(t, nil, nil)
+	s := startHTTP(t, []string{"--log-level", "debug"}, nil)
 
 	legacy, err := mcpclient.NewStreamableHttpClient(s.mcpURL(), transport.WithContinuousListening())
 	if err != nil {
@@ -318,12 +329,7 @@ func TestHTTPShutdownEndsListeningStreams(t *testing.T) {
 	if err := legacy.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	req := mcp.InitializeRequest{}
-	req.Params.ProtocolVersion = mcp.ProtocolVersion20251125
-	req.Params.ClientInfo = mcp.Implementation{Name: "listener", Version: "1"}
-	if _, err := legacy.Initialize(ctx, req); err != nil {
-		t.Fatal(err)
-	}
+	initialize(t, legacy, mcp.ProtocolVersion20251125)
 
 	modern := connectHTTP(t, s.mcpURL(), "", mcp.ProtocolVersion20260728)
 	acked := make(chan struct{}, 1)
@@ -345,8 +351,9 @@ func TestHTTPShutdownEndsListeningStreams(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("subscriptions/listen was never acknowledged")
 	}
-	// The legacy GET stream opens in the background; give it a moment.
-	time.Sleep(300 * time.Millisecond)
+	// The legacy GET stream opens in the background: wait until the guard
+	// has both streams (the GET and the listen) in hand.
+	waitLog(t, s.logs, "http: listening stream open", 2, 20*time.Second)
 
 	err, took := s.stop()
 	if err != nil {
@@ -388,5 +395,18 @@ func TestHTTPCORSPreflightForAllowedOrigins(t *testing.T) {
 	resp, _ = rawPost(t, s.mcpURL(), strings.NewReader(initializeBody), map[string]string{"Origin": "https://app.example.com", "Authorization": "Bearer tok-cors"})
 	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
 		t.Errorf("cross-origin request with the token: %d, ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+// TestRunLeavesTheDefaultLoggerAlone: run is called many times in one test
+// process, so it must not replace the process-wide logger (main does).
+func TestRunLeavesTheDefaultLoggerAlone(t *testing.T) {
+	before := slog.Default()
+	s := startHTTP(t, nil, nil)
+	if err, _ := s.stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if slog.Default() != before {
+		t.Error("run replaced slog.Default()")
 	}
 }

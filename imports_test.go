@@ -17,8 +17,9 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/schema":        {"client"},
 		mod + "/supervisor":    {},
 		mod + "/tools/summary": {"client"},
-		mod + "/tools":         {"client", "schema", "tools/summary"},
-		mod + "/resources":     {"client", "tools/summary"},
+		mod + "/tools/present": {"client", "tools/summary"},
+		mod + "/tools":         {"client", "schema", "tools/present", "tools/summary"},
+		mod + "/resources":     {"client", "tools/present", "tools/summary"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {

@@ -36,6 +36,11 @@ func main() {
 		return
 	}
 
+	// The process-wide default (which also formats the standard log
+	// package's output, such as a library's stray line) is set here, not in
+	// run: tests run run many times in one process.
+	slog.SetDefault(newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat))
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -51,7 +56,6 @@ const shutdownGrace = 15 * time.Second
 // run serves until ctx ends or, over stdio, until stdin closes.
 func run(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	slog.SetDefault(log)
 
 	if cfg.Command == "supervisor" {
 		log.Info("supervisor", "version", version(), "state_dir", cfg.StateDir)

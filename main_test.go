@@ -113,18 +113,7 @@ func startStdio(t *testing.T, protocol string, env []string, args ...string) *mc
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req := mcp.InitializeRequest{}
-	req.Params.ProtocolVersion = protocol
-	req.Params.ClientInfo = mcp.Implementation{Name: "main_test", Version: "1"}
-	res, err := c.Initialize(ctx, req)
-	if err != nil {
-		t.Fatalf("initialize (%s): %v", protocol, err)
-	}
-	if res.ProtocolVersion != protocol {
-		t.Fatalf("negotiated %s, want %s", res.ProtocolVersion, protocol)
-	}
+	initialize(t, c, protocol)
 	return c
 }
 
@@ -139,13 +128,7 @@ func callText(t *testing.T, c *mcpclient.Client, tool string, args map[string]an
 	if err != nil {
 		t.Fatalf("%s: %v", tool, err)
 	}
-	var b strings.Builder
-	for _, content := range res.Content {
-		if tc, ok := content.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String(), res.IsError
+	return resultText(res)
 }
 
 func TestVersionAndHelp(t *testing.T) {
@@ -246,29 +229,10 @@ func TestStdioFailedStartIsAnError(t *testing.T) {
 }
 
 func TestStdioReadOnly(t *testing.T) {
-	c := startStdio(t, mcp.ProtocolVersion20260728, serverEnv(stateDir(t)), "--read-only")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, tool := range tools.Tools {
-		names = append(names, tool.Name)
-		if tool.Annotations.ReadOnlyHint == nil || !*tool.Annotations.ReadOnlyHint {
-			t.Errorf("--read-only lists %s, which is not read-only", tool.Name)
-		}
-	}
-	if len(names) != 4 {
-		t.Errorf("read-only tools = %v, want service_list, service_get, service_logs, list_sprites", names)
-	}
-	req := mcp.CallToolRequest{}
-	req.Params.Name = "service_create"
-	req.Params.Arguments = map[string]any{"service_name": "x", "cmd": "true"}
-	res, err := c.CallTool(ctx, req)
-	if err == nil && (res == nil || !res.IsError) {
-		t.Errorf("--read-only let service_create through: %+v", res)
+	for _, protocol := range []string{mcp.ProtocolVersion20251125, mcp.ProtocolVersion20260728} {
+		t.Run(protocol, func(t *testing.T) {
+			assertReadOnly(t, startStdio(t, protocol, serverEnv(stateDir(t)), "--read-only"))
+		})
 	}
 }
 

@@ -22,8 +22,11 @@ Services restart on crashes; service_stop is sticky until service_start.`
 // resources, read-only filtering and per-client scopes. The returned func
 // releases the resources' watchers.
 func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer, func()) {
+	// Both see the backend through the caller's scope, so the sprite names
+	// they mention are ones the caller may use.
+	svcs := scopedServices{Services: be.client, defaultSprite: be.defaultSprite}
 	res := resources.New(resources.Deps{
-		Services:       be.client,
+		Services:       svcs,
 		DefaultSprite:  be.defaultSprite,
 		MaxChars:       cfg.MaxResultChars,
 		CanListSprites: be.canListSprite,
@@ -46,7 +49,7 @@ func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer,
 	srv := server.NewMCPServer("sprites-mcp", version(), opts...)
 	sc.addHooks(srv.GetHooks())
 	srv.AddTools(tools.All(tools.Deps{
-		Services:       be.client,
+		Services:       svcs,
 		DefaultSprite:  be.defaultSprite,
 		MaxResultChars: cfg.MaxResultChars,
 		OpenWorld:      be.openWorld,

@@ -7,6 +7,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 )
 
 const (
@@ -56,14 +58,14 @@ func (r *Resources) concreteFor(service string) []server.ServerResource {
 	sprite := r.defaultSprite
 	return []server.ServerResource{
 		{
-			Resource: mcp.NewResource(serviceURI(sprite, service), service,
+			Resource: mcp.NewResource(present.ServiceURI(sprite, service), service,
 				mcp.WithResourceTitle(service+" on "+sprite),
 				mcp.WithResourceDescription("Definition and state of "+service+" on "+sprite+" (JSON)."),
 				mcp.WithMIMEType(mimeJSON)),
 			Handler: r.handleRead,
 		},
 		{
-			Resource: mcp.NewResource(logsURI(sprite, service), service+" logs",
+			Resource: mcp.NewResource(present.LogsURI(sprite, service), service+" logs",
 				mcp.WithResourceTitle("Logs of "+service+" on "+sprite),
 				mcp.WithResourceDescription("The last 100 log lines of "+service+" on "+sprite+" (add ?lines=N for up to 2000)."),
 				mcp.WithMIMEType(mimeText)),
@@ -111,7 +113,7 @@ func (r *Resources) syncConcrete(names []string, known bool) {
 	if !r.listListed {
 		r.listListed = true
 		add = append(add, server.ServerResource{
-			Resource: mcp.NewResource(listURI(r.defaultSprite), r.defaultSprite+" services",
+			Resource: mcp.NewResource(present.ListURI(r.defaultSprite), r.defaultSprite+" services",
 				mcp.WithResourceTitle("Services of "+r.defaultSprite),
 				mcp.WithResourceDescription("Every service of "+r.defaultSprite+" with its state (JSON)."),
 				mcp.WithMIMEType(mimeJSON)),
@@ -137,7 +139,7 @@ func (r *Resources) syncConcrete(names []string, known bool) {
 	var gone []string
 	for _, n := range slices.Sorted(maps.Keys(r.concrete)) {
 		if !want[n] {
-			gone = append(gone, serviceURI(r.defaultSprite, n), logsURI(r.defaultSprite, n))
+			gone = append(gone, present.ServiceURI(r.defaultSprite, n), present.LogsURI(r.defaultSprite, n))
 		}
 	}
 	r.concrete = want
@@ -147,4 +149,22 @@ func (r *Resources) syncConcrete(names []string, known bool) {
 	if len(gone) > 0 {
 		s.DeleteResources(gone...)
 	}
+}
+
+// listChangingTools are the tools after which the default sprite's
+// services may have appeared or gone.
+var listChangingTools = map[string]bool{"service_create": true, "service_delete": true}
+
+// afterCallTool refreshes the concrete list after a tool that adds or
+// removes a service, so a client that reads resources without subscribing
+// still gets resources/list_changed (DESIGN.md section 4); without it the
+// list would change only on resources/list or under a watcher. It runs
+// whether or not the call reported an error: a create whose process
+// crashed during its wait is an error, yet the service now exists. The
+// refresh is one List of the default sprite, bounded by quickTimeout.
+func (r *Resources) afterCallTool(ctx context.Context, _ any, req *mcp.CallToolRequest, _ any) {
+	if req == nil || !listChangingTools[req.Params.Name] {
+		return
+	}
+	r.refreshConcrete(ctx)
 }

@@ -4,28 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
-	"time"
 	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 	"github.com/sprites-mcp/sprites-mcp/tools/summary"
 )
-
-// maxFieldChars cuts any one string of a service (cmd, an arg, an env value,
-// the last error) so that a single huge value cannot crowd out the rest.
-const maxFieldChars = 500
-
-// stateJSON is a service's state as the resources show it.
-type stateJSON struct {
-	Status        client.Status `json:"status"`
-	PID           int           `json:"pid,omitempty"`
-	StartedAt     time.Time     `json:"started_at,omitzero"`
-	RestartCount  int           `json:"restart_count"`
-	NextRestartAt time.Time     `json:"next_restart_at,omitzero"`
-	Error         string        `json:"error,omitempty"`
-}
 
 // listEntryJSON is one service in the list resource: its state, plus what
 // links it to others.
@@ -33,7 +18,7 @@ type listEntryJSON struct {
 	Name     string   `json:"name"`
 	Needs    []string `json:"needs"`
 	HTTPPort *int     `json:"http_port,omitempty"`
-	stateJSON
+	present.State
 	URI string `json:"uri"`
 }
 
@@ -59,21 +44,10 @@ type serviceJSON struct {
 	Sprite     string         `json:"sprite"`
 	Name       string         `json:"name"`
 	Definition definitionJSON `json:"definition"`
-	State      stateJSON      `json:"state"`
+	State      present.State  `json:"state"`
 	LogsURI    string         `json:"logs_uri"`
 	Truncated  bool           `json:"truncated,omitempty"`
 	Note       string         `json:"note,omitempty"`
-}
-
-func toState(st client.State) stateJSON {
-	return stateJSON{
-		Status:        st.Status,
-		PID:           st.PID,
-		StartedAt:     st.StartedAt,
-		RestartCount:  st.RestartCount,
-		NextRestartAt: st.NextRestartAt,
-		Error:         summary.CleanLine(st.Error, maxFieldChars),
-	}
 }
 
 func needsOf(s client.Service) []string {
@@ -100,11 +74,11 @@ func renderList(sprite string, svcs []client.Service, budget int) string {
 	entries := make([][]byte, 0, len(sorted))
 	for _, s := range sorted {
 		b, _ := json.Marshal(listEntryJSON{
-			Name:      s.Name,
-			Needs:     needsOf(s),
-			HTTPPort:  s.HTTPPort,
-			stateJSON: toState(s.State),
-			URI:       serviceURI(sprite, s.Name),
+			Name:     s.Name,
+			Needs:    needsOf(s),
+			HTTPPort: s.HTTPPort,
+			State:    present.StateOf(s.State),
+			URI:      present.ServiceURI(sprite, s.Name),
 		})
 		entries = append(entries, b)
 	}
@@ -149,32 +123,33 @@ func renderList(sprite string, svcs []client.Service, budget int) string {
 }
 
 // renderService renders one service's definition and state within budget
-// characters. Env values that look like secrets are masked, and every
-// string is cleaned like log lines (ANSI stripped, secrets masked, cut).
-// When the whole does not fit, env and args are shortened, then left out,
-// and the JSON says so.
+// characters, with the field rules of package present (shared with the
+// tools): env values that look like secrets masked, every string cleaned
+// like log lines (ANSI stripped, secrets masked, cut). When the whole does
+// not fit, env and args are shortened, then left out, then the remaining
+// strings are cut short and needs dropped, and the JSON says so.
 func renderService(sprite string, s *client.Service, budget int) string {
 	out := serviceJSON{
 		Sprite: sprite,
 		Name:   s.Name,
 		Definition: definitionJSON{
-			Cmd:      summary.CleanLine(s.Cmd, maxFieldChars),
-			Args:     cleanAll(s.Args, maxFieldChars),
-			Env:      cleanEnv(summary.MaskEnv(s.Env), maxFieldChars),
-			Dir:      summary.CleanLine(s.Dir, maxFieldChars),
+			Cmd:      present.Field(s.Cmd),
+			Args:     present.Fields(s.Args, present.MaxFieldChars),
+			Env:      present.Env(s.Env, present.MaxFieldChars),
+			Dir:      present.Field(s.Dir),
 			Needs:    needsOf(*s),
 			HTTPPort: s.HTTPPort,
 		},
-		State:   toState(s.State),
-		LogsURI: logsURI(sprite, s.Name),
+		State:   present.StateOf(s.State),
+		LogsURI: present.LogsURI(sprite, s.Name),
 	}
 	b := marshalIndent(out)
 	if utf8.RuneCount(b) <= budget {
 		return string(b)
 	}
 	out.Truncated = true
-	out.Definition.Args = cleanAll(s.Args, 60)
-	out.Definition.Env = cleanEnv(summary.MaskEnv(s.Env), 60)
+	out.Definition.Args = present.Fields(s.Args, 60)
+	out.Definition.Env = present.Env(s.Env, 60)
 	out.Note = fmt.Sprintf("args and env values cut to 60 characters to fit the %d-character budget; service_get shows them", budget)
 	if b = marshalIndent(out); utf8.RuneCount(b) <= budget {
 		return string(b)
@@ -182,32 +157,34 @@ func renderService(sprite string, s *client.Service, budget int) string {
 	out.Definition.Args, out.Definition.Env = nil, nil
 	out.Note = fmt.Sprintf("%d args and %d env entries left out to fit the %d-character budget; service_get shows them",
 		len(s.Args), len(s.Env), budget)
-	return string(marshalIndent(out))
+	if b = marshalIndent(out); utf8.RuneCount(b) <= budget {
+		return string(b)
+	}
+	// Last step: the strings that are still whole get a short cut, and
+	// needs are dropped from the end until the whole fits (names are at
+	// most 63 characters, so 50 of them alone can exceed a small budget).
+	out.Definition.Cmd = summary.CleanLine(s.Cmd, lastResortChars)
+	out.Definition.Dir = summary.CleanLine(s.Dir, lastResortChars)
+	out.State.Error = summary.CleanLine(s.State.Error, lastResortChars)
+	needs := needsOf(*s)
+	for keep := min(len(needs), lastResortNeeds); ; keep /= 2 {
+		out.Definition.Needs = needs[:keep]
+		out.Note = fmt.Sprintf("%d args and %d env entries left out, cmd, dir and error cut to %d characters, %d of %d needs shown, to fit the %d-character budget; service_get shows them",
+			len(s.Args), len(s.Env), lastResortChars, keep, len(needs), budget)
+		if b = marshalIndent(out); utf8.RuneCount(b) <= budget || keep == 0 {
+			return string(b)
+		}
+	}
 }
+
+// The last fallback of renderService: cmd, dir and error cut this short,
+// at most this many needs.
+const (
+	lastResortChars = 100
+	lastResortNeeds = 50
+)
 
 func marshalIndent(v any) []byte {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return b
-}
-
-func cleanAll(ss []string, maxChars int) []string {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = summary.CleanLine(s, maxChars)
-	}
-	return out
-}
-
-func cleanEnv(env map[string]string, maxChars int) map[string]string {
-	if len(env) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(env))
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		out[summary.CleanLine(k, maxChars)] = summary.CleanLine(env[k], maxChars)
-	}
-	return out
 }

@@ -73,9 +73,10 @@ type Resources struct {
 
 	subs subscriptions
 
-	// polled, when set, is called after each poll a watcher has acted on;
-	// tests use it to know a watcher has its baseline.
-	polled atomic.Pointer[func(sprite string)]
+	// polled, when set, is called after each poll a watcher has acted on,
+	// with when that poll started; tests use it to know a watcher has its
+	// baseline and to check the poll rate.
+	polled atomic.Pointer[func(sprite string, started time.Time)]
 
 	concreteMu sync.Mutex
 	concrete   map[string]bool // default sprite's services listed as concrete resources
@@ -129,7 +130,8 @@ func (r *Resources) ServerOptions() []server.ServerOption {
 // sprite to s, and the hooks that record subscriptions
 // (resources/subscribe, resources/unsubscribe, subscriptions/listen,
 // session unregister) and check reads. It keeps the concrete list current
-// (list_changed) while anyone listens. s must have been built with
+// (list_changed) while anyone listens, and after every service_create and
+// service_delete for everyone else. s must have been built with
 // ServerOptions.
 func (r *Resources) Register(s *server.MCPServer) {
 	hooks := s.GetHooks()
@@ -142,6 +144,7 @@ func (r *Resources) Register(s *server.MCPServer) {
 	hooks.AddBeforeListResources(func(ctx context.Context, _ any, _ *mcp.ListResourcesRequest) {
 		r.refreshConcrete(ctx)
 	})
+	hooks.AddAfterCallTool(r.afterCallTool)
 	hooks.AddAfterSubscribe(r.afterSubscribe)
 	hooks.AddAfterUnsubscribe(r.afterUnsubscribe)
 	hooks.AddBeforeSubscriptionsListen(r.beforeListen)

@@ -11,58 +11,6 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
-func TestClosest(t *testing.T) {
-	names := []string{"web", "worker", "db", "postgres", "api-gateway"}
-	cases := map[string]string{
-		"wbe":        "web",    // transposition
-		"WEB":        "web",    // case
-		"workr":      "worker", // deletion
-		"postgress":  "postgres",
-		"api-gatway": "api-gateway",
-		"zzzzzz":     "", // nothing near
-		"x":          "", // one letter is no evidence
-	}
-	for want, exp := range cases {
-		if got := closest(want, names); got != exp {
-			t.Errorf("closest(%q) = %q, want %q", want, got, exp)
-		}
-	}
-	if got := closest("a", nil); got != "" {
-		t.Errorf("closest over no names = %q", got)
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		d    int
-	}{
-		{"", "", 0}, {"", "abc", 3}, {"abc", "", 3}, {"web", "web", 0},
-		{"web", "wbe", 1}, {"kitten", "sitting", 3}, {"ab", "ba", 1}, {"abcd", "acbd", 1},
-	}
-	for _, c := range cases {
-		if got := editDistance(c.a, c.b); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
-		}
-	}
-}
-
-func TestMissingServiceMessage(t *testing.T) {
-	many := make([]string, 30)
-	for i := range many {
-		many[i] = fmt.Sprintf("svc%02d", i)
-	}
-	msg := missingServiceMessage("local", "svc5", many)
-	for _, want := range []string{`no service "svc5" on local`, "svc00, svc01", "and 10 more"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("message %q lacks %q", msg, want)
-		}
-	}
-	if strings.Contains(msg, "svc29") {
-		t.Errorf("message %q lists more than %d names", msg, maxNamesShown)
-	}
-}
-
 // TestTailBounds: whatever the lines, a tail keeps the newest that fit both
 // the count and the budget, in order, and counts the rest exactly.
 func TestTailBounds(t *testing.T) {
@@ -189,5 +137,47 @@ func TestRenderServiceBudget(t *testing.T) {
 		if strings.Contains(out, "ghp_abcdefghijklmnopqrstuvwxyz0123456789") {
 			t.Errorf("budget %d: the token shows", budget)
 		}
+	}
+}
+
+// TestRenderServiceLastResort: when even without args and env the service
+// does not fit (long cmd, dir and error, many long needs), the last step
+// still keeps it within budget, as valid JSON that says what it cut.
+func TestRenderServiceLastResort(t *testing.T) {
+	s := svc("web", 42)
+	s.Cmd = "/" + strings.Repeat("c", 600)
+	s.Dir = "/" + strings.Repeat("d", 600)
+	s.State.Error = strings.Repeat("e", 600)
+	s.Args = []string{"x"}
+	for i := range 200 {
+		s.Needs = append(s.Needs, fmt.Sprintf("need-%03d-%s", i, strings.Repeat("n", 50)))
+	}
+	for _, budget := range []int{1000, 2000, 5000} {
+		out := renderService("local", &s, budget)
+		if n := utf8.RuneCountInString(out); n > budget {
+			t.Errorf("budget %d: %d characters", budget, n)
+		}
+		var got serviceJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("budget %d: not JSON: %v", budget, err)
+		}
+		if got.Name != "web" || !got.Truncated || !strings.Contains(got.Note, "needs shown") {
+			t.Errorf("budget %d: %+v", budget, got)
+		}
+	}
+}
+
+// TestRenderSharesStateRules: the resource reads a service's state by the
+// same rules as service_get (package present): a requested stop that the
+// runtime reports as failed reads stopped, and the error is cleaned.
+func TestRenderSharesStateRules(t *testing.T) {
+	s := svc("web", 42)
+	s.State = client.State{Status: client.StatusFailed, PID: 42, Error: "\x1b[31mexited with code 143\x1b[0m"}
+	var got serviceJSON
+	if err := json.Unmarshal([]byte(renderService("local", &s, 8000)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.State.Status != "stopped" || got.State.RuntimeStatus != "failed" || got.State.PID != 0 || got.State.Error != "exited with code 143" {
+		t.Errorf("state = %+v", got.State)
 	}
 }

@@ -49,12 +49,6 @@ type ref struct {
 // served anyway.
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
-func listURI(sprite string) string { return scheme + sprite + "/services" }
-
-func serviceURI(sprite, service string) string { return listURI(sprite) + "/" + service }
-
-func logsURI(sprite, service string) string { return serviceURI(sprite, service) + "/logs" }
-
 // malformedError is a URI that names none of our resources. It counts as
 // "not found" for the protocol: there is no such resource.
 type malformedError struct {
@@ -139,4 +133,17 @@ func parseLines(query string) (int, error) {
 		return 0, fmt.Errorf("lines must be a whole number from 1 to %d (default %d); got %q", MaxLines, DefaultLines, v[0])
 	}
 	return n, nil
+}
+
+// SpriteOf names the sprite a resource URI is about, for access checks
+// outside this package. It is built on parseURI so the check and the
+// server agree on what a URI means: ok is false for anything parseURI
+// refuses, including every malformed sprites:// URI, and a caller doing
+// a security check should refuse those.
+func SpriteOf(uri string) (sprite string, ok bool) {
+	r, err := parseURI(uri)
+	if err != nil {
+		return "", false
+	}
+	return r.sprite, true
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 )
 
 func TestParseURI(t *testing.T) {
@@ -81,9 +83,34 @@ func TestParseURI(t *testing.T) {
 }
 
 func TestURIBuilders(t *testing.T) {
-	for _, u := range []string{listURI("local"), serviceURI("local", "web"), logsURI("local", "web")} {
+	for _, u := range []string{present.ListURI("local"), present.ServiceURI("local", "web"), present.LogsURI("local", "web")} {
 		if _, err := parseURI(u); err != nil {
 			t.Errorf("built URI %q does not parse: %v", u, err)
+		}
+	}
+}
+
+// SpriteOf is used for access checks outside this package, so it must
+// name the sprite of every URI we serve and refuse every one we do not.
+func TestSpriteOf(t *testing.T) {
+	good := map[string]string{
+		"sprites://dev-1/services":                   "dev-1",
+		"sprites://dev-1/services/web":               "dev-1",
+		"sprites://dev-1/services/web/logs?lines=10": "dev-1",
+	}
+	for uri, want := range good {
+		if got, ok := SpriteOf(uri); !ok || got != want {
+			t.Errorf("SpriteOf(%q) = %q, %v; want %q, true", uri, got, ok, want)
+		}
+	}
+	for _, uri := range []string{
+		"", "file:///x", "sprites://dev-1", "sprites://dev-1/servicez",
+		"sprites:///services", "sprites://a%20b/services", "sprites://dev-1/services/signal",
+		"sprites://dev-1/services/web/logs?lines=0", "sprites://dev-1/services/web#x",
+		"sprites://prod/../dev-1/services", "sprites://dev-1/services/web/logs/x",
+	} {
+		if got, ok := SpriteOf(uri); ok || got != "" {
+			t.Errorf("SpriteOf(%q) = %q, %v; want refused", uri, got, ok)
 		}
 	}
 }

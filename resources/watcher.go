@@ -59,6 +59,7 @@ func (r *Resources) watch(ctx context.Context, sprite string) {
 	var prev *snapshot
 	failing := false
 	for {
+		started := time.Now()
 		cur, err := r.pollOnce(ctx, sprite)
 		r.subs.polled(sprite, time.Now())
 		switch {
@@ -82,7 +83,7 @@ func (r *Resources) watch(ctx context.Context, sprite string) {
 			}
 			prev = &cur
 			if f := r.polled.Load(); f != nil {
-				(*f)(sprite)
+				(*f)(sprite, started)
 			}
 		}
 		select {

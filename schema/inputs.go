@@ -15,26 +15,41 @@ const (
 	MaxLogLines     = 2000
 )
 
-// The argument descriptions shared by several tools. Struct tags cannot
-// refer to constants, so these are repeated in the tags below; the schema
-// snapshots show any drift.
+// Struct tags cannot refer to constants, so the bounds above are repeated
+// in the tags below; the schema snapshots show any drift. The sprite and
+// service_name arguments shared by several tools are written once, in
+// SpriteArg and Target.
 //
 // Sprite is optional everywhere: the server fills in its default sprite.
 
+// SpriteArg is the sprite argument every service tool takes. It is
+// embedded (anonymous) so its JSON key and description are written once;
+// the reflector flattens it into the tool's properties.
+type SpriteArg struct {
+	Sprite string `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
+}
+
+// Target names one existing service: the sprite argument and service_name.
+// Tools whose service_name reads differently (create, delete, signal)
+// embed SpriteArg and declare their own.
+type Target struct {
+	SpriteArg
+	ServiceName string `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service (call service_list for the names)."`
+}
+
 // ServiceListArgs are the arguments of service_list.
 type ServiceListArgs struct {
-	Sprite string `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
+	SpriteArg
 }
 
 // ServiceGetArgs are the arguments of service_get.
 type ServiceGetArgs struct {
-	Sprite      string `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
-	ServiceName string `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service (call service_list for the names)."`
+	Target
 }
 
 // ServiceCreateArgs are the arguments of service_create.
 type ServiceCreateArgs struct {
-	Sprite      string            `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
+	SpriteArg
 	ServiceName string            `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name for the service: letters, digits, '.', '_' and '-', at most 63 characters. An existing service of that name is replaced."`
 	Cmd         string            `json:"cmd" jsonschema:"minLength=1" jsonschema_description:"The program to run, without its arguments (put those in args). A whole command line such as 'python3 -m http.server 8000' is split into cmd and args when args is empty."`
 	Args        []string          `json:"args,omitempty" jsonschema_description:"Arguments for cmd, one per element, passed without a shell. For shell syntax use cmd 'sh' with args ['-c', 'your script']."`
@@ -47,44 +62,40 @@ type ServiceCreateArgs struct {
 
 // ServiceStartArgs are the arguments of service_start.
 type ServiceStartArgs struct {
-	Sprite      string   `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
-	ServiceName string   `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service (call service_list for the names)."`
-	Duration    Duration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after starting it, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m. A crash in that time is reported with its exit code and cause."`
+	Target
+	Duration Duration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after starting it, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m. A crash in that time is reported with its exit code and cause."`
 }
 
 // ServiceStopArgs are the arguments of service_stop.
 type ServiceStopArgs struct {
-	Sprite      string   `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
-	ServiceName string   `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service (call service_list for the names)."`
-	Timeout     Duration `json:"timeout,omitempty" jsonschema:"default=10s" jsonschema_description:"Grace period between SIGTERM and SIGKILL to the service's process group, as a Go duration. Default 10s, at most 5m."`
+	Target
+	Timeout Duration `json:"timeout,omitempty" jsonschema:"default=10s" jsonschema_description:"Grace period between SIGTERM and SIGKILL to the service's process group, as a Go duration. Default 10s, at most 5m."`
 }
 
 // ServiceRestartArgs are the arguments of service_restart.
 type ServiceRestartArgs struct {
-	Sprite      string   `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
-	ServiceName string   `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service (call service_list for the names)."`
-	Duration    Duration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after it starts again, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m."`
+	Target
+	Duration Duration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after it starts again, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m."`
 }
 
 // ServiceLogsArgs are the arguments of service_logs.
 type ServiceLogsArgs struct {
-	Sprite      string   `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
-	ServiceName string   `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service (call service_list for the names)."`
-	Lines       int      `json:"lines,omitempty" jsonschema:"minimum=1,maximum=2000,default=100" jsonschema_description:"How many of the latest lines to return, counted after grep and stream filtering. Default 100, 1 to 2000. Long results keep the head and tail plus error lines."`
-	Duration    Duration `json:"duration,omitempty" jsonschema:"default=0s" jsonschema_description:"Keep following the log for this long before returning, as a Go duration (10s, 1m). Default 0 (no follow), at most 5m."`
-	Grep        string   `json:"grep,omitempty" jsonschema:"maxLength=1000" jsonschema_description:"Only lines matching this regular expression (Go RE2 syntax; prefix (?i) to ignore case). Searches the latest 50000 lines."`
-	Stream      string   `json:"stream,omitempty" jsonschema:"enum=stdout,enum=stderr,enum=both,default=both" jsonschema_description:"Which output to return: stdout, stderr or both. Default both."`
+	Target
+	Lines    int      `json:"lines,omitempty" jsonschema:"minimum=1,maximum=2000,default=100" jsonschema_description:"How many of the latest lines to return, counted after grep and stream filtering. Default 100, 1 to 2000. Long results keep the head and tail plus error lines."`
+	Duration Duration `json:"duration,omitempty" jsonschema:"default=0s" jsonschema_description:"Keep following the log for this long before returning, as a Go duration (10s, 1m). Default 0 (no follow), at most 5m."`
+	Grep     string   `json:"grep,omitempty" jsonschema:"maxLength=1000" jsonschema_description:"Only lines matching this regular expression (Go RE2 syntax; prefix (?i) to ignore case). Searches the latest 50000 lines."`
+	Stream   string   `json:"stream,omitempty" jsonschema:"enum=stdout,enum=stderr,enum=both,default=both" jsonschema_description:"Which output to return: stdout, stderr or both. Default both."`
 }
 
 // ServiceDeleteArgs are the arguments of service_delete.
 type ServiceDeleteArgs struct {
-	Sprite      string `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
+	SpriteArg
 	ServiceName string `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of the service to delete (its log file is kept)."`
 }
 
 // ServiceSignalArgs are the arguments of service_signal.
 type ServiceSignalArgs struct {
-	Sprite      string `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
+	SpriteArg
 	ServiceName string `json:"service_name" jsonschema:"minLength=1,maxLength=63" jsonschema_description:"Name of a running service (call service_list for the names)."`
 	Signal      string `json:"signal" jsonschema:"enum=TERM,enum=HUP,enum=INT,enum=KILL,enum=QUIT,enum=USR1,enum=USR2" jsonschema_description:"Signal for the service's process group: TERM, HUP, INT, KILL, QUIT, USR1 or USR2 (SIGTERM style is accepted). A service that dies of it counts as crashed and is restarted; use service_stop to stop it."`
 }

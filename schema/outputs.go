@@ -35,8 +35,10 @@ type ServiceListResult struct {
 
 // ServiceResult is the structured result of service_get.
 type ServiceResult struct {
-	Sprite  string      `json:"sprite" jsonschema_description:"The sprite of the service."`
-	Service ServiceInfo `json:"service" jsonschema_description:"The service's definition and state."`
+	Sprite    string      `json:"sprite" jsonschema_description:"The sprite of the service."`
+	Service   ServiceInfo `json:"service" jsonschema_description:"The service's definition and state."`
+	Truncated bool        `json:"truncated" jsonschema_description:"True when env entries or arguments were left out, or cmd, dir or error cut short, to stay within the result size limit."`
+	Note      string      `json:"note,omitempty" jsonschema_description:"What was left out when truncated."`
 }
 
 // OutputLine is one shown line of a service's output.

@@ -18,6 +18,8 @@ import (
 // every lists each wire type with its schema. A new exported struct in this
 // package must be added here (TestEveryTypeIsSnapshotted fails otherwise).
 var every = map[string]func() json.RawMessage{
+	"SpriteArg":          Reflect[SpriteArg],
+	"Target":             Reflect[Target],
 	"ServiceListArgs":    Reflect[ServiceListArgs],
 	"ServiceGetArgs":     Reflect[ServiceGetArgs],
 	"ServiceCreateArgs":  Reflect[ServiceCreateArgs],
@@ -42,6 +44,8 @@ var every = map[string]func() json.RawMessage{
 }
 
 var types = map[string]reflect.Type{
+	"SpriteArg":          reflect.TypeFor[SpriteArg](),
+	"Target":             reflect.TypeFor[Target](),
 	"ServiceListArgs":    reflect.TypeFor[ServiceListArgs](),
 	"ServiceGetArgs":     reflect.TypeFor[ServiceGetArgs](),
 	"ServiceCreateArgs":  reflect.TypeFor[ServiceCreateArgs](),

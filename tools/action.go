@@ -10,6 +10,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 	"github.com/sprites-mcp/sprites-mcp/tools/summary"
 )
 
@@ -51,13 +52,13 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	out := schema.ActionResult{
 		Sprite: a.sprite, ServiceName: a.service, Action: a.verb,
 		WatchedSeconds: round1(watched.Seconds()),
-		Note:           clip(note, maxFieldChars),
+		Note:           clip(note, present.MaxFieldChars),
 		StreamSummary:  streamSummary(sum),
 		ExitCode:       sum.ExitCode,
 		Status:         "unknown",
 	}
 	for _, e := range sum.Errors {
-		out.Errors = append(out.Errors, clip(e, maxFieldChars))
+		out.Errors = append(out.Errors, clip(e, present.MaxFieldChars))
 	}
 
 	svc, getErr := d.Services.Get(ctx, a.sprite, a.service)
@@ -263,16 +264,16 @@ func fitAction(out *schema.ActionResult, limit int) {
 
 // logFooter is the end of a stream result: where the full log is.
 func (d *deps) logFooter(sprite, service, logFile string) []string {
-	more := fmt.Sprintf("more: service_logs (grep, stream, lines) or resource %s", logsURI(sprite, service))
+	more := fmt.Sprintf("more: service_logs (grep, stream, lines) or resource %s", present.LogsURI(sprite, service))
 	if logFile == "" {
 		return []string{more}
 	}
-	return []string{"log file: " + clip(logFile, maxFieldChars), more}
+	return []string{"log file: " + clip(logFile, present.MaxFieldChars), more}
 }
 
 // logsLink is the resource link to the service's log tail.
 func (d *deps) logsLink(sprite, service string) mcp.Content {
-	return mcp.NewResourceLink(logsURI(sprite, service), service+" logs",
+	return mcp.NewResourceLink(present.LogsURI(sprite, service), service+" logs",
 		fmt.Sprintf("Latest log lines of %s on %s", service, sprite), "text/plain")
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 )
 
 // argError is a problem with a call's arguments. The adapter renders it as
@@ -67,8 +68,8 @@ func newArgsSpec[In any](tool string, raw json.RawMessage) *argsSpec {
 	order := propertyOrder(raw)
 	durations := map[string]bool{}
 	t := reflect.TypeFor[In]()
-	for i := range t.NumField() {
-		f := t.Field(i)
+	// VisibleFields: arguments may come from embedded structs (schema.Target).
+	for _, f := range reflect.VisibleFields(t) {
 		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if f.Type == reflect.TypeFor[schema.Duration]() {
 			durations[key] = true
@@ -157,7 +158,7 @@ func decode[In any](s *argsSpec, rawArgs any) (In, error) {
 	for _, k := range keys {
 		if s.find(k) == nil {
 			msg := fmt.Sprintf("unknown argument %q", k)
-			if near := closest(k, s.names()); near != "" {
+			if near := present.Closest(k, s.names()); near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			}
 			problems = append(problems, msg)

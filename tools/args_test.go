@@ -30,22 +30,6 @@ func TestSplitCommand(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	names := []string{"web", "worker", "db", "service_name", "postgres"}
-	cases := map[string]string{
-		"wbe": "web", "WEB": "web", "workr": "worker", "dbb": "db", "name": "service_name",
-		"postgre": "postgres", "zzz": "", "queue": "", "": "", "abc": "", "wb": "web",
-	}
-	for in, want := range cases {
-		if got := closest(in, names); got != want {
-			t.Errorf("closest(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if d := editDistance("ab", "ba"); d != 1 {
-		t.Errorf("a transposition costs %d, want 1", d)
-	}
-}
-
 func TestToDuration(t *testing.T) {
 	cases := map[string]time.Duration{
 		"5s": 5 * time.Second, "500ms": 500 * time.Millisecond, "2": 2 * time.Second, "0.5": 500 * time.Millisecond,

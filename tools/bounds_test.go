@@ -89,6 +89,12 @@ exit 7`
 	if !strings.HasPrefix(text(res), "big on local: running") {
 		t.Errorf("big get:\n%s", text(res))
 	}
+	// The structured content dropped env entries to fit; it must say so.
+	var got schema.ServiceResult
+	structured(t, res, &got)
+	if len(got.Service.Env) >= len(env) || !got.Truncated || !strings.Contains(got.Note, "env entries") {
+		t.Errorf("big get kept %d of %d env entries, truncated %v, note %q", len(got.Service.Env), len(env), got.Truncated, got.Note)
+	}
 
 	// More services than fit.
 	for i := range 25 {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 )
 
 // toolError is a failure already phrased for the agent: its text goes out
@@ -86,8 +86,8 @@ func (d *deps) explainAPIError(ctx context.Context, ae *client.APIError) string 
 	return ae.Error()
 }
 
-// unknownService says a service does not exist and names the closest one
-// (or what exists), so the agent can correct a slip in one step.
+// unknownService says a service does not exist, names the closest one and
+// what exists, so the agent can correct a slip in one step.
 func (d *deps) unknownService(ctx context.Context, sprite, service string) string {
 	list, err := d.Services.List(ctx, sprite)
 	if err != nil {
@@ -100,36 +100,20 @@ func (d *deps) unknownService(ctx context.Context, sprite, service string) strin
 	for _, s := range list {
 		names = append(names, s.Name)
 	}
-	slices.Sort(names)
-	if near := closest(service, names); near != "" {
-		return fmt.Sprintf("no service %q on %s; did you mean %q?", service, sprite, near)
-	}
-	if len(names) == 0 {
-		return fmt.Sprintf("no service %q on %s: it has no services yet; create one with service_create", service, sprite)
-	}
-	const show = 20
-	more := ""
-	if len(names) > show {
-		more = fmt.Sprintf(" and %d more", len(names)-show)
-		names = names[:show]
-	}
-	return fmt.Sprintf("no service %q on %s; it has %s%s (call service_list for details)", service, sprite, strings.Join(names, ", "), more)
+	return present.MissingService(sprite, service, names)
 }
 
 // unknownSprite says a sprite does not exist and what to use instead.
 func (d *deps) unknownSprite(ctx context.Context, sprite string) string {
-	msg := fmt.Sprintf("no sprite %q", sprite)
 	page, err := d.Services.ListSprites(ctx, client.ListSpritesOptions{MaxResults: 50})
 	if err == nil {
 		names := make([]string, 0, len(page.Sprites))
 		for _, s := range page.Sprites {
 			names = append(names, s.Name)
 		}
-		if near := closest(sprite, names); near != "" {
-			return fmt.Sprintf("%s; did you mean %q?", msg, near)
-		}
-		return msg + "; call list_sprites to see yours"
+		return present.MissingSprite(sprite, names, page.HasMore)
 	}
+	msg := fmt.Sprintf("no sprite %q", sprite)
 	if d.DefaultSprite != "" {
 		return fmt.Sprintf("%s: this server's sprite is %q (leave sprite out to use it)", msg, d.DefaultSprite)
 	}

@@ -141,7 +141,7 @@ func TestOutcomes(t *testing.T) {
 					args["signal"] = "HUP"
 				}
 				res = h.mustFail(tool, args)
-				if want := `no service "wbe" on local; did you mean "web"?`; text(res) != want {
+				if want := `no service "wbe" on local; did you mean "web"? it has api, ghost, web`; text(res) != want {
 					t.Errorf("%s on an unknown service: got %q, want %q", tool, text(res), want)
 				}
 			}

@@ -10,58 +10,32 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 )
 
-// Caps on what one service contributes to a result, so a definition with a
-// 1 MB env value or a 10 000-argument command cannot blow the bound.
+// Caps on what one service contributes to a result beyond the field rules
+// of package present, so a 10 000-argument command cannot blow the bound.
 const (
-	maxFieldChars = 300 // error, dir, one env value, one argument
-	maxCmdChars   = 500
-	maxListItems  = 50 // args, env keys, needs
+	maxListItems = 50 // args, env keys, needs
 	// listErrorChars bounds the error on a service_list line.
 	listErrorChars = 120
 )
 
-// stampLayout is RFC 3339 with milliseconds: restart times a second apart
-// must not read as the same.
-const stampLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// knownStatuses are the statuses of the API; anything else reads as unknown
-// (with the runtime's word kept in runtime_status).
-var knownStatuses = map[client.Status]bool{
-	client.StatusStopped: true, client.StatusStarting: true, client.StatusRunning: true,
-	client.StatusStopping: true, client.StatusFailed: true,
-}
-
-// stoppedByRequest reports the runtime's way of saying "stopped as asked"
-// that some runtimes use: failed, exit code 143 (SIGTERM), no restart
-// pending. A crash would have a restart scheduled; a requested stop never
-// does, because stops are sticky.
-func stoppedByRequest(st client.State) bool {
-	if st.Status != client.StatusFailed || !st.NextRestartAt.IsZero() {
-		return false
-	}
-	e := strings.ToLower(st.Error)
-	return strings.Contains(e, "143") || strings.Contains(e, "signal: terminated")
-}
-
-// info converts a service to its structured form. full adds the
+// info converts a service to its structured form, with the state and field
+// rules of package present (shared with the resources). full adds the
 // definition (cmd, args, env, dir) for service_get.
 func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
-	st := s.State
+	st := present.StateOf(s.State)
 	out := schema.ServiceInfo{
-		Name:         s.Name,
-		Status:       string(st.Status),
-		Needs:        capList(s.Needs),
-		RestartCount: st.RestartCount,
-		Error:        clip(st.Error, maxFieldChars),
-	}
-	switch {
-	case stoppedByRequest(st):
-		out.Status, out.RuntimeStatus = string(client.StatusStopped), string(st.Status)
-	case !knownStatuses[st.Status]:
-		out.Status, out.RuntimeStatus = "unknown", clip(string(st.Status), 40)
+		Name:          s.Name,
+		Status:        st.Status,
+		RuntimeStatus: st.RuntimeStatus,
+		PID:           st.PID,
+		StartedAt:     st.StartedAt,
+		NextRestartAt: st.NextRestartAt,
+		Needs:         capList(s.Needs),
+		RestartCount:  st.RestartCount,
+		Error:         st.Error,
 	}
 	if out.Needs == nil {
 		out.Needs = []string{}
@@ -69,30 +43,28 @@ func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
 	if s.HTTPPort != nil {
 		out.HTTPPort = *s.HTTPPort
 	}
-	live := st.Status == client.StatusRunning || st.Status == client.StatusStarting || st.Status == client.StatusStopping
-	if live {
-		out.PID = st.PID
-		if !st.StartedAt.IsZero() {
-			out.StartedAt = st.StartedAt.UTC().Format(stampLayout)
-			out.UptimeSeconds = max(int64(now.Sub(st.StartedAt)/time.Second), 0)
-		}
-	}
-	if !st.NextRestartAt.IsZero() {
-		out.NextRestartAt = st.NextRestartAt.UTC().Format(stampLayout)
+	if st.StartedAt != "" {
+		out.UptimeSeconds = max(int64(now.Sub(s.State.StartedAt)/time.Second), 0)
 	}
 	if full {
-		out.Cmd = clip(s.Cmd, maxCmdChars)
-		for _, a := range capList(s.Args) {
-			out.Args = append(out.Args, clip(summary.MaskSecrets(a), maxFieldChars))
+		out.Cmd = present.Field(s.Cmd)
+		out.Args = present.Fields(capList(s.Args), present.MaxFieldChars)
+		if env := capEnv(s.Env); len(env) > 0 {
+			out.Env = present.Env(env, present.MaxFieldChars)
 		}
-		if len(s.Env) > 0 {
-			out.Env = map[string]string{}
-			masked := summary.MaskEnv(s.Env)
-			for _, k := range capList(sortedKeys(masked)) {
-				out.Env[clip(k, 100)] = clip(masked[k], maxFieldChars)
-			}
-		}
-		out.Dir = clip(s.Dir, maxFieldChars)
+		out.Dir = present.Field(s.Dir)
+	}
+	return out
+}
+
+// capEnv keeps the first maxListItems entries of env in key order.
+func capEnv(env map[string]string) map[string]string {
+	if len(env) <= maxListItems {
+		return env
+	}
+	out := make(map[string]string, maxListItems)
+	for _, k := range sortedKeys(env)[:maxListItems] {
+		out[k] = env[k]
 	}
 	return out
 }
@@ -126,7 +98,7 @@ func serviceLine(i schema.ServiceInfo, now time.Time) string {
 	b.WriteString(", restarts ")
 	b.WriteString(strconv.Itoa(i.RestartCount))
 	if i.NextRestartAt != "" {
-		if t, err := time.Parse(stampLayout, i.NextRestartAt); err == nil {
+		if t, err := time.Parse(present.StampLayout, i.NextRestartAt); err == nil {
 			b.WriteString(", next restart in ")
 			b.WriteString(shortSpan(max(t.Sub(now), 0)))
 		}
@@ -211,9 +183,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// logsURI is the log tail resource of design section 4.
-func logsURI(sprite, service string) string {
-	return "sprites://" + sprite + "/services/" + service + "/logs"
 }

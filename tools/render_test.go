@@ -54,3 +54,20 @@ func TestSpans(t *testing.T) {
 		t.Errorf("sizeText = %q", got)
 	}
 }
+
+// TestInfoCleansFields: service_get shows cmd, args, dir and the error by
+// the field rules of package present (shared with the resources): ANSI
+// stripped, secrets masked, cut.
+func TestInfoCleansFields(t *testing.T) {
+	s := client.Service{Name: "web", Cmd: "\x1b[1mserver\x1b[0m", Args: []string{"--password=hunter2hunter2"},
+		Dir:   "/srv/" + strings.Repeat("d", 1000),
+		State: client.State{Status: client.StatusFailed, Error: "\x1b[31mboom\x1b[0m token=abcdefghijklmnop", NextRestartAt: time.Now().Add(time.Second)}}
+	i := info(s, time.Now(), true)
+	all := i.Cmd + " " + strings.Join(i.Args, " ") + " " + i.Error
+	if strings.Contains(all, "\x1b") || strings.Contains(all, "hunter2") || strings.Contains(all, "abcdefghijklmnop") {
+		t.Errorf("not cleaned: cmd %q args %q error %q", i.Cmd, i.Args, i.Error)
+	}
+	if i.Cmd != "server" || len([]rune(i.Dir)) > 350 {
+		t.Errorf("cmd %q, dir %d characters", i.Cmd, len([]rune(i.Dir)))
+	}
+}

@@ -83,10 +83,22 @@ func quoteArg(a string) string {
 
 // fitGet bounds service_get's structured content: a definition with many or
 // huge env values and arguments loses env entries, then arguments, from the
-// end (the text says the same things, cut at the bound).
+// end, and as a last step cmd, dir and error are cut short. Whatever it
+// drops, Truncated and Note say so, because the text (cut at the same
+// bound) may not show the rest either.
 func fitGet(out *schema.ServiceResult, limit int) {
+	if jsonChars(out) <= limit {
+		return
+	}
 	s := &out.Service
-	for jsonChars(out) > limit {
+	env, args := len(s.Env), len(s.Args)
+	out.Truncated = true
+	for {
+		out.Note = fmt.Sprintf("%d of %d env entries and %d of %d arguments left out to fit the %d-character limit",
+			env-len(s.Env), env, args-len(s.Args), args, limit)
+		if jsonChars(out) <= limit {
+			return
+		}
 		switch {
 		case len(s.Env) > 0:
 			keys := sortedKeys(s.Env)
@@ -95,6 +107,7 @@ func fitGet(out *schema.ServiceResult, limit int) {
 			s.Args = s.Args[:len(s.Args)-1]
 		default:
 			s.Cmd, s.Error, s.Dir = clip(s.Cmd, 100), clip(s.Error, 100), clip(s.Dir, 100)
+			out.Note += "; cmd, dir and error cut to 100 characters"
 			return
 		}
 	}

@@ -6,12 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 	"github.com/sprites-mcp/sprites-mcp/tools/summary"
 )
 
@@ -67,8 +69,11 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 		logFiles         *client.LogFiles
 		latest           string
 		// A line longer than the runtime's event size arrives in pieces,
-		// all but the last without a newline; lines are counted, matched
-		// and kept whole, per stream.
+		// all but the last without a newline, per stream. A line is
+		// counted once, at its first piece, and stream and grep decide on
+		// that piece; later pieces of a kept line are appended to it up to
+		// keptLineBytes. A later piece of a line that was not kept is
+		// matched on its own, as if it were a line.
 		open, keep [2]bool
 	)
 	p := progressFrom(ctx)
@@ -137,7 +142,7 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 		head = append(head, countsLine(res))
 	}
 	if note != "" {
-		head = append(head, "note: "+clip(note, maxFieldChars))
+		head = append(head, "note: "+clip(note, present.MaxFieldChars))
 	}
 	text := assemble(head, res.Output(), d.logFooter(sprite, in.ServiceName, res.LogFile), d.MaxResultChars)
 	return reply[schema.LogsResult]{
@@ -205,6 +210,19 @@ func keepBounded(ev client.Event) client.Event {
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
+// trimPartialRune drops an incomplete rune from the end of s.
+func trimPartialRune(s string) string {
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
+		if utf8RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:]) {
+				return s[:i]
+			}
+			break
+		}
+	}
+	return s
+}
+
 // eventRing keeps the last n events.
 type eventRing struct {
 	buf   []client.Event
@@ -242,19 +260,30 @@ func (r *eventRing) extend(ev client.Event) {
 	last := &r.buf[i]
 	nl := strings.HasSuffix(ev.Data, "\n")
 	body := strings.TrimSuffix(last.Data, "\n")
-	if room := keptLineBytes - len(body); room > 0 {
+	// Once a line has been cut, later pieces are dropped: appending one
+	// would join text from after a gap to the kept start.
+	if room := keptLineBytes - len(body); room > 0 && !last.Truncated {
 		piece := keepBounded(client.Event{Data: ev.Data}).Data
 		piece = strings.TrimSuffix(piece, "\n")
 		if len(piece) > room {
-			piece = piece[:room]
-			for len(piece) > 0 && !utf8RuneStart(piece[len(piece)-1]) {
-				piece = piece[:len(piece)-1]
+			// Cut before the rune that piece[room] belongs to, as
+			// keepBounded does: stripping continuation bytes from the end
+			// of piece[:room] would leave that rune's lead byte.
+			cut := room
+			for cut > 0 && !utf8RuneStart(piece[cut]) {
+				cut--
 			}
+			piece = piece[:cut]
 			last.Truncated = true
 		}
 		body += piece
 	} else {
 		last.Truncated = true
+	}
+	if last.Truncated {
+		// Pieces may split a rune between events; a line cut here must
+		// not end in the first bytes of one.
+		body = trimPartialRune(body)
 	}
 	if nl {
 		body += "\n"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
+	"github.com/sprites-mcp/sprites-mcp/tools/present"
 	"github.com/sprites-mcp/sprites-mcp/tools/summary"
 )
 
@@ -59,8 +60,8 @@ func streamSummary(r summary.Result) schema.StreamSummary {
 		LinesShown:  r.LinesShown,
 		Truncated:   r.Truncated,
 		Cut:         r.Cut,
-		StreamError: clip(r.StreamErr, maxFieldChars),
-		LogFile:     clip(r.LogFile, maxFieldChars),
+		StreamError: clip(r.StreamErr, present.MaxFieldChars),
+		LogFile:     clip(r.LogFile, present.MaxFieldChars),
 		Lines:       make([]schema.OutputLine, 0, len(r.Lines)),
 	}
 	for _, l := range r.Lines {
@@ -136,8 +137,9 @@ func assemble(head []string, output string, foot []string, limit int) string {
 // fitStream shrinks a stream summary's lines until size(), the JSON size of
 // the whole result, is at most limit: it drops lines from the middle
 // outwards (head and tail stay, as in the text) and records them in the
-// next kept line's omitted_before. Each line's cost is measured once, so
-// fitting is linear in the lines.
+// next kept line's omitted_before. Each round re-encodes the result once
+// (size()) and drops lines by their own measured cost; at most 8 rounds,
+// so the work is bounded by 8 encodings of the result.
 func fitStream(s *schema.StreamSummary, limit int, size func() int) {
 	for round := 0; round < 8 && len(s.Lines) > 0; round++ {
 		over := size() - limit

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// refusalWarnEvery is how often a refused request may log at Warn.
+const refusalWarnEvery = time.Minute
+
+// refusalLog logs the requests the guard refuses. Anyone who can reach the
+// port decides how many of those there are, so at most one per
+// refusalWarnEvery is a Warn (saying how many were refused since the last
+// one); the rest are Debug. An operator still learns that refusals happen
+// and can see each one with --log-level debug, and a flood costs no disk.
+type refusalLog struct {
+	log *slog.Logger
+	now func() time.Time
+
+	mu         sync.Mutex
+	nextWarn   time.Time
+	suppressed int // refusals logged at Debug since the last Warn
+}
+
+func newRefusalLog(log *slog.Logger) *refusalLog {
+	return &refusalLog{log: log, now: time.Now}
+}
+
+// refused logs one refusal: msg with attrs.
+func (l *refusalLog) refused(msg string, attrs ...any) {
+	l.mu.Lock()
+	now := l.now()
+	warn := !now.Before(l.nextWarn)
+	suppressed := l.suppressed
+	if warn {
+		l.nextWarn = now.Add(refusalWarnEvery)
+		l.suppressed = 0
+	} else {
+		l.suppressed++
+	}
+	l.mu.Unlock()
+	if !warn {
+		l.log.Debug(msg, attrs...)
+		return
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, "refused_since_last_warning", suppressed)
+	}
+	l.log.Warn(msg, attrs...)
+}

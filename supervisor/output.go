@@ -21,7 +21,8 @@ type output struct {
 }
 
 // partialFlushAfter is how long a partial line (a prompt, a progress bar)
-// may wait for its newline before it is emitted anyway.
+// may wait, after the latest output, for its newline before it is emitted
+// anyway.
 const partialFlushAfter = 250 * time.Millisecond
 
 func newOutput(path string, maxMB int) *output {
@@ -127,10 +128,13 @@ func (o *output) pump(f *os.File, stream string, p *proc) {
 		if err != nil || rerr != nil || eof {
 			break
 		}
-		if sp.pending() && !waiting {
+		if sp.pending() {
+			// Measured from the latest data, not from the first partial
+			// read: steady output read in blocks that end mid-line must
+			// not have its lines cut in two by the flush.
 			_ = f.SetReadDeadline(time.Now().Add(partialFlushAfter))
 			waiting = true
-		} else if !sp.pending() && waiting {
+		} else if waiting {
 			_ = f.SetReadDeadline(time.Time{})
 			waiting = false
 		}

@@ -163,6 +163,23 @@ func TestPartialLinesAndNewlinelessFlood(t *testing.T) {
 	}
 }
 
+// TestSlowLineIsNotCut: a line written in pieces with short pauses, longer
+// than the partial-line flush delay in all, arrives whole — the delay counts
+// from the latest output, so steady output is never cut mid-line.
+func TestSlowLineIsNotCut(t *testing.T) {
+	h := startHarness(t)
+	evs := h.put("slow", h.sh(`for p in aaa bbb ccc ddd eee; do printf $p; sleep 0.1; done; echo end; exec sleep 3600`), 3*time.Second)
+	var pieces []string
+	for _, e := range evs {
+		if e.Type == client.EventStdout {
+			pieces = append(pieces, e.Data)
+		}
+	}
+	if len(pieces) != 1 || pieces[0] != "aaabbbcccdddeeeend\n" {
+		t.Fatalf("pieces %q, want the one line whole", pieces)
+	}
+}
+
 func TestLogRotation(t *testing.T) {
 	h := startHarness(t)
 	h.rt.tune.logMaxMB = 1

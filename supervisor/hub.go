@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -29,6 +30,7 @@ type subscription struct {
 	queue  []hubEvent
 	bytes  int
 	lost   int
+	gapAt  int           // where in queue the lost events belong: the first loss
 	notify chan struct{} // one token: "the queue changed"
 }
 
@@ -55,6 +57,9 @@ func (s *subscription) push(ev hubEvent) {
 	s.mu.Lock()
 	size := len(ev.Data) + 64
 	if s.bytes+size > maxQueueBytes && ev.Type != evExit {
+		if s.lost == 0 {
+			s.gapAt = len(s.queue)
+		}
 		s.lost++
 	} else {
 		s.queue = append(s.queue, ev)
@@ -67,7 +72,9 @@ func (s *subscription) push(ev hubEvent) {
 	}
 }
 
-// take returns the queued events, led by a gap marker when some were lost.
+// take returns the queued events, with a gap marker where events were
+// lost (after the output queued before the loss, before anything queued
+// after it, such as the exit), so a reader sees the gap where it was.
 func (s *subscription) take() []hubEvent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -75,7 +82,7 @@ func (s *subscription) take() []hubEvent {
 	if s.lost > 0 {
 		gap := hubEvent{Event: Event{Type: evStderr, Timestamp: nowMs(),
 			Data: fmt.Sprintf("[sprites-mcp: %d output events dropped here because the reader was too slow; the log file has them all]\n", s.lost)}}
-		q = append([]hubEvent{gap}, q...)
+		q = slices.Insert(q, s.gapAt, gap)
 		s.lost = 0
 	}
 	s.queue, s.bytes = nil, 0

@@ -41,6 +41,9 @@ func main() {
 	// run: tests run run many times in one process.
 	slog.SetDefault(newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat))
 
+	// A client that goes away closes our stdout and stderr; a write to them
+	// must fail with EPIPE, not kill us before the services are stopped.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, os.Stdin, os.Stdout, os.Stderr); err != nil {

@@ -236,66 +236,94 @@ func TestStdioReadOnly(t *testing.T) {
 	}
 }
 
-// TestSignalStopsServerAndServices: SIGTERM to the server ends it cleanly
-// and stops the services it supervises.
-func TestSignalStopsServerAndServices(t *testing.T) {
-	state := stateDir(t)
-	marker := fmt.Sprintf("smcp-sig-%d", time.Now().UnixNano())
-	cmd := exec.Command(binPath)
-	cmd.Env = append(os.Environ(), serverEnv(state)...)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+// TestServerEndStopsServices: however the server's life ends — SIGTERM, or
+// a client that goes away and closes every pipe — it exits cleanly (exit 0,
+// not killed by SIGPIPE on its last log line) and stops the services it
+// supervises.
+func TestServerEndStopsServices(t *testing.T) {
+	for _, end := range []string{"sigterm", "client gone"} {
+		t.Run(end, func(t *testing.T) {
+			state := stateDir(t)
+			marker := fmt.Sprintf("smcp-end-%d", time.Now().UnixNano())
+			cmd := exec.Command(binPath)
+			cmd.Env = append(os.Environ(), serverEnv(state)...)
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			stderrPipe, _ := cmd.StderrPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			var stderr strings.Builder
+			stderrDone := make(chan struct{})
+			go func() {
+				defer close(stderrDone)
+				buf := make([]byte, 4096)
+				for {
+					n, err := stderrPipe.Read(buf)
+					stderr.Write(buf[:n])
+					if err != nil {
+						return
+					}
+				}
+			}()
 
-	send := func(v any) {
-		b, _ := json.Marshal(v)
-		stdin.Write(append(b, '\n'))
-	}
-	dec := json.NewDecoder(stdout)
-	recv := func() map[string]any {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			t.Fatalf("read response: %v\nstderr:\n%s", err, stderr.String())
-		}
-		return m
-	}
-	send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
-		"protocolVersion": mcp.ProtocolVersion20251125, "capabilities": map[string]any{},
-		"clientInfo": map[string]any{"name": "raw", "version": "1"}}})
-	recv()
-	send(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
-	send(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": map[string]any{
-		"name": "service_create", "arguments": map[string]any{"service_name": "sleeper", "cmd": "sleep",
-			"args": []string{"300"}, "env": markEnv(marker), "duration": "0"}}})
-	if r := recv(); r["error"] != nil {
-		t.Fatalf("service_create: %v", r["error"])
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(processesWith(marker)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if len(processesWith(marker)) == 0 {
-		t.Fatal("the service never started")
-	}
+			send := func(v any) {
+				b, _ := json.Marshal(v)
+				stdin.Write(append(b, '\n'))
+			}
+			dec := json.NewDecoder(stdout)
+			recv := func() map[string]any {
+				var m map[string]any
+				if err := dec.Decode(&m); err != nil {
+					t.Fatalf("read response: %v", err)
+				}
+				return m
+			}
+			send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
+				"protocolVersion": mcp.ProtocolVersion20251125, "capabilities": map[string]any{},
+				"clientInfo": map[string]any{"name": "raw", "version": "1"}}})
+			recv()
+			send(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
+			send(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": map[string]any{
+				"name": "service_create", "arguments": map[string]any{"service_name": "sleeper", "cmd": "sleep",
+					"args": []string{"300"}, "env": markEnv(marker), "duration": "0"}}})
+			if r := recv(); r["error"] != nil {
+				t.Fatalf("service_create: %v", r["error"])
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for len(processesWith(marker)) == 0 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if len(processesWith(marker)) == 0 {
+				t.Fatal("the service never started")
+			}
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\nstderr:\n%s", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("server did not exit within 20s of SIGTERM")
-	}
-	waitGone(t, marker, 5*time.Second)
-	if strings.Contains(stderr.String(), `"jsonrpc"`) {
-		t.Errorf("protocol traffic leaked to stderr:\n%s", stderr.String())
+			if end == "sigterm" {
+				cmd.Process.Signal(syscall.SIGTERM)
+			} else {
+				// The client dies: its ends of all three pipes close. The
+				// server's shutdown log lines then hit a closed stderr.
+				stdout.Close()
+				stderrPipe.Close()
+				stdin.Close()
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			var exitErr error
+			select {
+			case exitErr = <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("server did not exit within 20s")
+			}
+			<-stderrDone // Wait closed the pipe; the reader has finished
+			if exitErr != nil {
+				t.Errorf("exit: %v (want a clean exit 0)\nstderr:\n%s", exitErr, stderr.String())
+			}
+			waitGone(t, marker, 5*time.Second)
+			if strings.Contains(stderr.String(), `"jsonrpc"`) {
+				t.Errorf("protocol traffic leaked to stderr:\n%s", stderr.String())
+			}
+		})
 	}
 }

@@ -76,8 +76,10 @@ func (d *deps) explainAPIError(ctx context.Context, ae *client.APIError) string 
 			return fmt.Sprintf("%v: wait %s and retry", ae, ae.RetryAfter.Round(1e9))
 		}
 		return fmt.Sprintf("%v: wait a little and retry", ae)
+	case client.IsConflict(ae) && strings.Contains(ae.Detail(), "http_port"):
+		return fmt.Sprintf("%v: choose another http_port, or stop or change the service that holds it (service_list shows ports)", ae)
 	case client.IsConflict(ae):
-		return fmt.Sprintf("%v: the service is busy or in a state that refuses this; call service_get to see its state", ae)
+		return fmt.Sprintf("%v: the runtime refused this in the current state; call service_get or service_list to see it", ae)
 	case errors.Is(ae, client.ErrBadRequest):
 		return fmt.Sprintf("%v: the runtime refused the request; fix the arguments it names", ae)
 	case errors.Is(ae, client.ErrServer):

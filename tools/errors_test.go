@@ -170,6 +170,14 @@ func TestOutcomes(t *testing.T) {
 				t.Errorf("delete of a needed service:\n%s", text(res))
 			}
 
+			// A second holder of an http_port: the runtime's 409 with its
+			// reason, and advice that fits a port conflict.
+			h.mustOK("service_create", map[string]any{"service_name": "p1", "cmd": "sleep", "args": "60", "http_port": 18123, "env": h.env(), "duration": "0"})
+			res = h.mustFail("service_create", map[string]any{"service_name": "p2", "cmd": "sleep", "args": "60", "http_port": 18123, "env": h.env(), "duration": "0"})
+			if !strings.Contains(text(res), `already held by service "p1"`) || !strings.Contains(text(res), "choose another http_port") {
+				t.Errorf("http_port conflict:\n%s", text(res))
+			}
+
 			// An unknown need: the runtime's 400, passed on with a hint.
 			res = h.mustFail("service_create", map[string]any{"service_name": "app", "cmd": "sleep", "args": "1", "needs": "nosuch"})
 			if !strings.Contains(text(res), "nosuch") {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,6 +76,66 @@ func BenchmarkStdioServiceGet(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportLatency(b, lat)
+}
+
+// BenchmarkStdioServiceGetRaw is the same round trip with the thinnest
+// possible client: one JSON-RPC line written, one read. It is the server's
+// own latency; the difference to BenchmarkStdioServiceGet is what mcp-go's
+// client adds (its request bookkeeping and result parsing).
+func BenchmarkStdioServiceGetRaw(b *testing.B) {
+	bin, err := plainBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	state, err := os.MkdirTemp("", "smcpb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(state)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), serverEnv(state)...)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }() // closing stdin stops the server and its services
+	out := bufio.NewReaderSize(stdout, 1<<20)
+	roundTrip := func(line string) string {
+		if _, err := stdin.Write([]byte(line + "\n")); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			resp, err := out.ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			if strings.Contains(resp, `"id":`) { // not a notification
+				return resp
+			}
+		}
+	}
+	roundTrip(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`)
+	stdin.Write([]byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n"))
+	if resp := roundTrip(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"service_create","arguments":{"service_name":"web","cmd":"sleep","args":["300"],"duration":"0"}}}`); !strings.Contains(resp, "running") {
+		b.Fatalf("create: %s", resp)
+	}
+	get := `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"service_get","arguments":{"service_name":"web"}}}`
+	lat := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		t0 := time.Now()
+		resp := roundTrip(get)
+		lat = append(lat, time.Since(t0))
+		if !strings.Contains(resp, `"status":"running"`) {
+			b.Fatalf("get: %s", resp)
+		}
+	}
+	reportLatency(b, lat)
+}
+
+// reportLatency reports the median and 99th percentile of the calls.
+func reportLatency(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
 	b.ReportMetric(pct(0.50), "p50-µs")

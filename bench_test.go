@@ -30,20 +30,27 @@ var plainBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
+// benchServer returns the plain binary and a fresh state directory,
+// removed when the benchmark ends.
+func benchServer(b *testing.B) (bin, state string) {
+	bin, err := plainBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	state, err = os.MkdirTemp("", "smcpb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(state) })
+	return bin, state
+}
+
 // BenchmarkStdioServiceGet is the round trip an agent feels: a tools/call
 // of service_get written to the binary's stdin, through the embedded
 // runtime's unix socket, back as a summary on stdout. It reports the p50
 // and p99 latency of the calls it made.
 func BenchmarkStdioServiceGet(b *testing.B) {
-	bin, err := plainBinary()
-	if err != nil {
-		b.Fatal(err)
-	}
-	state, err := os.MkdirTemp("", "smcpb")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(state)
+	bin, state := benchServer(b)
 	c, err := mcpclient.NewStdioMCPClient(bin, serverEnv(state))
 	if err != nil {
 		b.Fatal(err)
@@ -84,15 +91,7 @@ func BenchmarkStdioServiceGet(b *testing.B) {
 // own latency; the difference to BenchmarkStdioServiceGet is what mcp-go's
 // client adds (its request bookkeeping and result parsing).
 func BenchmarkStdioServiceGetRaw(b *testing.B) {
-	bin, err := plainBinary()
-	if err != nil {
-		b.Fatal(err)
-	}
-	state, err := os.MkdirTemp("", "smcpb")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(state)
+	bin, state := benchServer(b)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), serverEnv(state)...)
 	stdin, _ := cmd.StdinPipe()

@@ -17,7 +17,7 @@ func (s *service) logFiles() *LogFiles { return &LogFiles{Combined: s.out.path} 
 // needs exist, it closes no cycle, its http_port is free. r.mu is held.
 func (r *Runtime) validateGraphLocked(name string, def definition) error {
 	for _, n := range def.Needs {
-		if _, ok := r.services[n]; !ok {
+		if o, ok := r.services[n]; !ok || o.isDeleting() {
 			return errorf(http.StatusBadRequest, "service %q needs %q, which is not defined; create %q first", name, n, n)
 		}
 	}
@@ -99,7 +99,7 @@ func (r *Runtime) define(ctx context.Context, name string, def definition) (s *s
 // remove stops and deletes a service; its log file stays. A service other
 // services need cannot be deleted.
 func (r *Runtime) remove(ctx context.Context, s *service) error {
-	if err := s.lock(ctx); err != nil {
+	if err := s.lockLive(ctx); err != nil {
 		return err
 	}
 	defer s.unlock()
@@ -112,12 +112,22 @@ func (r *Runtime) remove(ctx context.Context, s *service) error {
 		}
 		o.mu.Unlock()
 	}
+	// Marked in the same critical section as the check: a PUT that comes
+	// after it cannot add a need on s while the halt below runs unlocked.
+	if len(dependents) == 0 {
+		s.mu.Lock()
+		s.deleting = true
+		s.mu.Unlock()
+	}
 	r.mu.Unlock()
 	if len(dependents) > 0 {
 		slices.Sort(dependents)
 		return errorf(http.StatusConflict, "service %q is needed by %s; delete those or drop the need first", s.name, strings.Join(dependents, ", "))
 	}
 	if _, err := s.haltLocked(r.tune.stopGrace, nil, false); err != nil {
+		s.mu.Lock()
+		s.deleting = false // it stays defined: others may need it again
+		s.mu.Unlock()
 		return fmt.Errorf("delete service %q: %w", s.name, err)
 	}
 	r.mu.Lock()
@@ -241,7 +251,7 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 	sub := s.out.hub.subscribe()
 	defer sub.close()
 	before := s.current()
-	start := s.beginStartLocked(true)
+	start := s.beginStartLocked(causeUser)
 	s.unlock()
 	launched := awaitStart(ctx, start, d)
 	if launched {
@@ -273,7 +283,7 @@ func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	ctx := req.Context()
-	if err := s.lock(ctx); err != nil {
+	if err := s.lockLive(ctx); err != nil {
 		writeErr(w, err)
 		return
 	}
@@ -297,7 +307,7 @@ func (r *Runtime) handleStop(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	// A start waiting for its needs holds no lock: this stop cancels it.
-	if err := s.lock(req.Context()); err != nil {
+	if err := s.lockLive(req.Context()); err != nil {
 		writeErr(w, err)
 		return
 	}
@@ -324,7 +334,7 @@ func (r *Runtime) handleRestart(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	ctx := req.Context()
-	if err := s.lock(ctx); err != nil {
+	if err := s.lockLive(ctx); err != nil {
 		writeErr(w, err)
 		return
 	}

@@ -250,7 +250,7 @@ func (r *Runtime) Boot(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.lock(ctx); err != nil {
+			if err := s.lockLive(ctx); err != nil {
 				return
 			}
 			s.mu.Lock()
@@ -260,7 +260,7 @@ func (r *Runtime) Boot(ctx context.Context) error {
 				s.unlock()
 				return
 			}
-			st := s.beginStartLocked(false)
+			st := s.beginStartLocked(causeAuto)
 			s.unlock()
 			select {
 			case <-st.done:
@@ -322,9 +322,22 @@ func (r *Runtime) shutdown(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	// Starts waiting for needs end with r.ctx, cancelled above.
-	r.starts.Wait()
-	r.runs.Wait()
+	// Starts waiting for needs end with r.ctx, cancelled above. The wait
+	// is bounded by ctx: a run the kernel cannot reap must not keep the
+	// lock and the socket forever.
+	waited := make(chan struct{})
+	go func() {
+		r.starts.Wait()
+		r.runs.Wait()
+		close(waited)
+	}()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+		err := fmt.Errorf("shutdown gave up waiting for services to end: %w; check for processes left behind", ctx.Err())
+		r.log.Error("shutdown timed out", "error", err)
+		errs = append(errs, err)
+	}
 	if err := r.saver.close(); err != nil {
 		errs = append(errs, fmt.Errorf("save state: %w", err))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ type service struct {
 	def         definition // immutable; replaced whole on update
 	stopped     bool       // sticky explicit stop (persisted)
 	deleted     bool
+	deleting    bool // a delete is stopping it: new needs on it are refused
 	status      Status
 	errText     string
 	restarts    int       // crash restarts since the last explicit start
@@ -55,6 +57,33 @@ func (s *service) tryLock() bool {
 }
 
 func (s *service) unlock() { <-s.op }
+
+func (s *service) isDeleted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted
+}
+
+func (s *service) isDeleting() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleting
+}
+
+// lockLive takes the op lock of a service found by an earlier lookup, and
+// refuses it (404) if a delete removed it while we waited: a process
+// started for it then would belong to no service, and Shutdown would wait
+// for it forever.
+func (s *service) lockLive(ctx context.Context) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	if s.isDeleted() {
+		s.unlock()
+		return errorf(http.StatusNotFound, "service %q not found; it was deleted meanwhile", s.name)
+	}
+	return nil
+}
 
 // view is the service as list and get show it.
 func (s *service) view() Service {
@@ -211,13 +240,17 @@ func (s *service) restartAfterCrash(gen uint64) {
 	}
 	defer s.unlock()
 	s.mu.Lock()
-	ok := gen == s.timerGen && !s.stopped && !s.deleted && s.cur == nil
-	if ok {
-		s.timer, s.nextRestart = nil, time.Time{}
+	if gen != s.timerGen {
+		s.mu.Unlock() // voided: a stop, start or delete came first
+		return
 	}
+	// This timer has fired: whether it restarts or declines, nothing is
+	// pending any more (a stale timer would keep active() true forever).
+	s.timer, s.nextRestart = nil, time.Time{}
+	ok := !s.stopped && !s.deleted && s.cur == nil
 	s.mu.Unlock()
 	if ok {
-		s.beginStartLocked(false)
+		s.beginStartLocked(causeAuto)
 	}
 }
 
@@ -241,6 +274,9 @@ func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool)
 		s.status = StatusStopped
 	} else {
 		s.status = StatusStopping
+		// Marked while s.mu is held: a run that exits from now on is a
+		// requested stop, not a crash to restart, even before terminate.
+		p.stopRequested.Store(true)
 	}
 	s.mu.Unlock()
 	var saved uint64

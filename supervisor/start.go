@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,10 +25,34 @@ type startRun struct {
 	p        *proc         // the run launched (or already live); nil when none
 	err      error
 	evs      []Event // started or error: what a stream watching this start reports
+	// auto marks a start nobody asked for (boot, crash restart): its needs
+	// are not started when explicitly stopped, since that stop is sticky.
+	// A start a person asks for that joins it clears the mark.
+	auto atomic.Bool
 }
+
+// startCause says who asked for a start; it decides what happens to the
+// crash counters and to a sticky stop.
+type startCause int
+
+const (
+	// causeUser is a start, restart or PUT: it resets the crash counters
+	// and clears a sticky stop.
+	causeUser startCause = iota
+	// causeUserNeed is a need of a start a person asked for: starting the
+	// dependent means starting it, so it clears its sticky stop too.
+	causeUserNeed
+	// causeAuto is a boot or crash restart, or a need of one: it never
+	// overrides an explicit stop, it is refused instead.
+	causeAuto
+)
 
 // errNeed marks a start refused because a need could not be started.
 var errNeed = errors.New("a needed service failed")
+
+// errNeedStopped refuses an automatic start of a service that was
+// explicitly stopped.
+var errNeedStopped = errors.New("it was explicitly stopped")
 
 // errStartCancelled ends a start that a stop, delete, restart or new
 // definition replaced.
@@ -57,11 +82,19 @@ func finishedStart(p *proc) *startRun {
 // beginStartLocked starts the service unless it runs already or a start is
 // in progress (that start is returned, to be joined). The op lock is held.
 // A service without needs is launched here and then; one with needs is
-// launched by a goroutine once they are ready. explicit clears the crash
-// counters. Clearing a sticky stop is recorded for the state file.
-func (s *service) beginStartLocked(explicit bool) *startRun {
+// launched by a goroutine once they are ready. cause says whether the
+// crash counters reset and whether a sticky stop is cleared or refuses
+// the start (errNeedStopped). Clearing a sticky stop is recorded for the
+// state file.
+func (s *service) beginStartLocked(cause startCause) *startRun {
 	s.mu.Lock()
-	if explicit {
+	if cause == causeAuto && s.stopped {
+		s.mu.Unlock()
+		st := newStartRun(context.Background())
+		st.finish(nil, errNeedStopped)
+		return st
+	}
+	if cause == causeUser {
 		s.restarts, s.streak = 0, 0
 	}
 	persist := s.stopped
@@ -72,7 +105,10 @@ func (s *service) beginStartLocked(explicit bool) *startRun {
 		s.cancelRestartLocked()
 		s.status, s.errText = StatusStarting, ""
 		pending = newStartRun(s.rt.ctx)
+		pending.auto.Store(cause == causeAuto)
 		s.pending = pending
+	} else if join && cause != causeAuto {
+		pending.auto.Store(false)
 	}
 	def := s.def
 	s.mu.Unlock()
@@ -100,9 +136,17 @@ func (s *service) beginStartLocked(explicit bool) *startRun {
 // under its op lock, unless the start was cancelled meanwhile.
 func (s *service) awaitNeeds(st *startRun, def definition) {
 	for _, n := range def.Needs {
-		if err := s.rt.ensureRunning(st.ctx, n, st.markWaiting); err != nil {
+		cause := causeUserNeed
+		if st.auto.Load() {
+			cause = causeAuto
+		}
+		if err := s.rt.ensureRunning(st.ctx, n, st.markWaiting, cause); err != nil {
 			if st.ctx.Err() != nil {
 				s.endCancelled(st)
+				return
+			}
+			if errors.Is(err, errNeedStopped) {
+				s.failStart(st, fmt.Errorf("%w: need %q is stopped; start %q, then %q", errNeed, n, n, s.name))
 				return
 			}
 			s.failStart(st, fmt.Errorf("%w: need %q: %w", errNeed, n, err))
@@ -187,11 +231,12 @@ func (r *Runtime) trackStart() bool {
 // ensureRunning starts need n (and its needs) unless it runs, and returns
 // once it runs (and accepts on its http_port, if it has one). No lock of n
 // is held while it waits: others can stop, start or join n meanwhile.
-// waiting is called when n is not ready at once.
-func (r *Runtime) ensureRunning(ctx context.Context, n string, waiting func()) error {
+// waiting is called when n is not ready at once. cause is how the
+// dependent's start came about (causeUserNeed or causeAuto).
+func (r *Runtime) ensureRunning(ctx context.Context, n string, waiting func(), cause startCause) error {
 	s := r.lookup(n)
 	if s == nil {
-		return fmt.Errorf("service %q is not defined", n)
+		return fmt.Errorf("need %q is not defined", n)
 	}
 	if !s.tryLock() {
 		waiting()
@@ -199,7 +244,13 @@ func (r *Runtime) ensureRunning(ctx context.Context, n string, waiting func()) e
 			return err
 		}
 	}
-	st := s.beginStartLocked(false)
+	// A delete may have removed n before we got its lock: a process
+	// started for it now would belong to no service.
+	if s.isDeleted() {
+		s.unlock()
+		return fmt.Errorf("need %q is not defined", n)
+	}
+	st := s.beginStartLocked(cause)
 	s.mu.Lock()
 	port := s.def.HTTPPort
 	s.mu.Unlock()

@@ -272,23 +272,33 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 	}
 }
 
-func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
+// lockedWithWindow is the common start of start and restart: the service
+// of the path, its watch window (duration, default 5s), and its op lock.
+// It answers the error itself and returns nil when there is nothing to do.
+func (r *Runtime) lockedWithWindow(w http.ResponseWriter, req *http.Request) (*service, time.Duration) {
 	s := r.service(w, req)
 	if s == nil {
-		return
+		return nil, 0
 	}
 	d, err := window(req, "duration", 5*time.Second)
 	if err != nil {
 		writeErr(w, err)
-		return
+		return nil, 0
 	}
-	ctx := req.Context()
-	if err := s.lockLive(ctx); err != nil {
+	if err := s.lockLive(req.Context()); err != nil {
 		writeErr(w, err)
+		return nil, 0
+	}
+	return s, d
+}
+
+func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
+	s, d := r.lockedWithWindow(w, req)
+	if s == nil {
 		return
 	}
 	st := newNDJSON(w)
-	r.startAndWatch(ctx, s, st, d, 0)
+	r.startAndWatch(req.Context(), s, st, d, 0)
 	st.complete(s.logFiles())
 }
 
@@ -324,20 +334,11 @@ func (r *Runtime) handleStop(w http.ResponseWriter, req *http.Request) {
 }
 
 func (r *Runtime) handleRestart(w http.ResponseWriter, req *http.Request) {
-	s := r.service(w, req)
+	s, d := r.lockedWithWindow(w, req)
 	if s == nil {
 		return
 	}
-	d, err := window(req, "duration", 5*time.Second)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
 	ctx := req.Context()
-	if err := s.lockLive(ctx); err != nil {
-		writeErr(w, err)
-		return
-	}
 	st := newNDJSON(w)
 	if _, err := s.haltLocked(r.tune.stopGrace, st.send, false); err != nil {
 		s.unlock()

@@ -4,6 +4,7 @@ package supervisor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -304,5 +305,28 @@ func TestServeAndRunLifecycle(t *testing.T) {
 	}
 	if err := rt.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStateFileFormat pins the keys of state.json: a file written by an
+// earlier version must still load, and one written now must read the same.
+func TestStateFileFormat(t *testing.T) {
+	port := 8080
+	saved := savedService{Name: "web", Stopped: true, Proc: &procRecord{PID: 7, PGID: 7, StartTime: 42},
+		definition: definition{Cmd: "sh", Args: []string{"-c", "x"}, Env: map[string]string{"A": "1"},
+			Dir: "/srv", Needs: []string{"db"}, HTTPPort: &port}}
+	b, err := json.Marshal(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"name":"web","cmd":"sh","args":["-c","x"],"env":{"A":"1"},"dir":"/srv","needs":["db"],` +
+		`"http_port":8080,"stopped":true,"proc":{"pid":7,"pgid":7,"start_time":42}}`
+	if string(b) != want {
+		t.Fatalf("state.json entry\n got %s\nwant %s", b, want)
+	}
+	var back savedService
+	if err := json.Unmarshal([]byte(want), &back); err != nil || back.Cmd != "sh" || back.Needs[0] != "db" ||
+		*back.HTTPPort != 8080 || !back.Stopped || back.Proc.StartTime != 42 {
+		t.Fatalf("read back %+v, %v", back, err)
 	}
 }

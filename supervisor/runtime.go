@@ -146,8 +146,7 @@ func New(cfg Config) (*Runtime, error) {
 			rt.log.Warn("skipping saved service with an invalid name", "service", ss.Name)
 			continue
 		}
-		s := rt.newService(ss.Name, definition{Cmd: ss.Cmd, Args: ss.Args, Env: ss.Env,
-			Dir: ss.Dir, Needs: ss.Needs, HTTPPort: ss.HTTPPort})
+		s := rt.newService(ss.Name, ss.definition)
 		s.stopped = ss.Stopped
 		rt.services[ss.Name] = s
 		if ss.Proc != nil {
@@ -205,9 +204,8 @@ func (r *Runtime) snapshot() stateFile {
 	for _, s := range r.all() {
 		s.mu.Lock()
 		if !s.deleted {
-			d := s.def
-			st.Services = append(st.Services, savedService{Name: s.name, Cmd: d.Cmd, Args: d.Args,
-				Env: d.Env, Dir: d.Dir, Needs: d.Needs, HTTPPort: d.HTTPPort, Stopped: s.stopped, Proc: s.rec})
+			st.Services = append(st.Services, savedService{Name: s.name, definition: s.def,
+				Stopped: s.stopped, Proc: s.rec})
 		}
 		s.mu.Unlock()
 	}

@@ -18,14 +18,12 @@ type stateFile struct {
 	Services []savedService `json:"services"`
 }
 
+// savedService is one service in state.json: its definition (inlined, so
+// the file's keys are the wire's: cmd, args, env, dir, needs, http_port),
+// its desired state and its last run.
 type savedService struct {
-	Name     string            `json:"name"`
-	Cmd      string            `json:"cmd"`
-	Args     []string          `json:"args,omitempty"`
-	Env      map[string]string `json:"env,omitempty"`
-	Dir      string            `json:"dir,omitempty"`
-	Needs    []string          `json:"needs,omitempty"`
-	HTTPPort *int              `json:"http_port,omitempty"`
+	Name string `json:"name"`
+	definition
 	// Stopped is the sticky explicit stop: such a service stays down at boot.
 	Stopped bool        `json:"stopped"`
 	Proc    *procRecord `json:"proc,omitempty"`

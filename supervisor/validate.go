@@ -30,12 +30,12 @@ func validateName(name string) error {
 // definition is an immutable service definition: replaced whole on update,
 // never changed in place, so a snapshot can be shared without copying.
 type definition struct {
-	Cmd      string
-	Args     []string
-	Env      map[string]string
-	Dir      string
-	Needs    []string
-	HTTPPort *int
+	Cmd      string            `json:"cmd"`
+	Args     []string          `json:"args,omitempty"`
+	Env      map[string]string `json:"env,omitempty"`
+	Dir      string            `json:"dir,omitempty"`
+	Needs    []string          `json:"needs,omitempty"`
+	HTTPPort *int              `json:"http_port,omitempty"`
 }
 
 // definitionFrom checks a PUT body and turns it into a definition. Graph

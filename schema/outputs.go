@@ -63,11 +63,16 @@ type StreamSummary struct {
 	Lines       []OutputLine `json:"lines" jsonschema_description:"The lines shown: head and tail of the output plus lines that look like errors."`
 }
 
+// ServiceRef names the service a result is about; results embed it.
+type ServiceRef struct {
+	Sprite      string `json:"sprite" jsonschema_description:"The sprite of the service."`
+	ServiceName string `json:"service_name" jsonschema_description:"The service."`
+}
+
 // ActionResult is the structured result of service_create, service_start,
 // service_stop and service_restart.
 type ActionResult struct {
-	Sprite         string   `json:"sprite" jsonschema_description:"The sprite of the service."`
-	ServiceName    string   `json:"service_name" jsonschema_description:"The service."`
+	ServiceRef
 	Action         string   `json:"action" jsonschema:"enum=create,enum=start,enum=stop,enum=restart" jsonschema_description:"What was asked."`
 	Outcome        string   `json:"outcome" jsonschema_description:"What happened, in a few words: running, failed at start-up, stopped, already stopped, ..."`
 	Reached        bool     `json:"reached" jsonschema_description:"True when the requested outcome holds (the service runs after create/start/restart; it is stopped after stop). False results are also flagged isError."`
@@ -85,8 +90,7 @@ type ActionResult struct {
 
 // LogsResult is the structured result of service_logs.
 type LogsResult struct {
-	Sprite          string  `json:"sprite" jsonschema_description:"The sprite of the service."`
-	ServiceName     string  `json:"service_name" jsonschema_description:"The service."`
+	ServiceRef
 	Grep            string  `json:"grep,omitempty" jsonschema_description:"The filter applied."`
 	Stream          string  `json:"stream" jsonschema:"enum=stdout,enum=stderr,enum=both" jsonschema_description:"Which output was read."`
 	Scanned         int     `json:"scanned" jsonschema_description:"Log lines read from the runtime (the latest 50000 at most when filtering)."`
@@ -97,19 +101,17 @@ type LogsResult struct {
 
 // DeleteResult is the structured result of service_delete.
 type DeleteResult struct {
-	Sprite      string `json:"sprite" jsonschema_description:"The sprite of the service."`
-	ServiceName string `json:"service_name" jsonschema_description:"The service."`
-	Deleted     bool   `json:"deleted" jsonschema_description:"True when this call removed the definition."`
-	Existed     bool   `json:"existed" jsonschema_description:"False when there was no such service (nothing to delete)."`
-	Note        string `json:"note,omitempty" jsonschema_description:"Anything else worth knowing, such as the log file being kept."`
+	ServiceRef
+	Deleted bool   `json:"deleted" jsonschema_description:"True when this call removed the definition."`
+	Existed bool   `json:"existed" jsonschema_description:"False when there was no such service (nothing to delete)."`
+	Note    string `json:"note,omitempty" jsonschema_description:"Anything else worth knowing, such as the log file being kept."`
 }
 
 // SignalResult is the structured result of service_signal.
 type SignalResult struct {
-	Sprite      string       `json:"sprite" jsonschema_description:"The sprite of the service."`
-	ServiceName string       `json:"service_name" jsonschema_description:"The service."`
-	Signal      string       `json:"signal" jsonschema_description:"The signal sent, without the SIG prefix."`
-	Service     *ServiceInfo `json:"service,omitempty" jsonschema_description:"The service's state read just after the signal; absent if it could not be read."`
+	ServiceRef
+	Signal  string       `json:"signal" jsonschema_description:"The signal sent, without the SIG prefix."`
+	Service *ServiceInfo `json:"service,omitempty" jsonschema_description:"The service's state read just after the signal; absent if it could not be read."`
 }
 
 // SpriteInfo is one sprite.

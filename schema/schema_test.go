@@ -20,6 +20,7 @@ import (
 var every = map[string]func() json.RawMessage{
 	"SpriteArg":          Reflect[SpriteArg],
 	"Target":             Reflect[Target],
+	"ServiceRef":         Reflect[ServiceRef],
 	"ServiceListArgs":    Reflect[ServiceListArgs],
 	"ServiceGetArgs":     Reflect[ServiceGetArgs],
 	"ServiceCreateArgs":  Reflect[ServiceCreateArgs],
@@ -46,6 +47,7 @@ var every = map[string]func() json.RawMessage{
 var types = map[string]reflect.Type{
 	"SpriteArg":          reflect.TypeFor[SpriteArg](),
 	"Target":             reflect.TypeFor[Target](),
+	"ServiceRef":         reflect.TypeFor[ServiceRef](),
 	"ServiceListArgs":    reflect.TypeFor[ServiceListArgs](),
 	"ServiceGetArgs":     reflect.TypeFor[ServiceGetArgs](),
 	"ServiceCreateArgs":  reflect.TypeFor[ServiceCreateArgs](),

@@ -50,7 +50,7 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	sum, watched := d.watch(ctx, st)
 
 	out := schema.ActionResult{
-		Sprite: a.sprite, ServiceName: a.service, Action: a.verb,
+		ServiceRef: schema.ServiceRef{Sprite: a.sprite, ServiceName: a.service}, Action: a.verb,
 		WatchedSeconds: round1(watched.Seconds()),
 		Note:           clip(note, present.MaxFieldChars),
 		StreamSummary:  streamSummary(sum),
@@ -245,7 +245,7 @@ func (d *deps) alreadyHolds(ctx context.Context, a action) (reply[schema.ActionR
 		return reply[schema.ActionResult]{}, false
 	}
 	out := schema.ActionResult{
-		Sprite: a.sprite, ServiceName: a.service, Action: a.verb, Outcome: outcome, Reached: true,
+		ServiceRef: schema.ServiceRef{Sprite: a.sprite, ServiceName: a.service}, Action: a.verb, Outcome: outcome, Reached: true,
 		Status: state.Status, PID: state.PID, RestartCount: state.RestartCount, Service: &state,
 		StreamSummary: schema.StreamSummary{Lines: []schema.OutputLine{}},
 	}

@@ -22,7 +22,7 @@ func serviceDelete(d *deps) server.ServerTool {
 			if err != nil {
 				return reply[schema.DeleteResult]{}, err
 			}
-			out := schema.DeleteResult{Sprite: sprite, ServiceName: in.ServiceName}
+			out := schema.DeleteResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: in.ServiceName}}
 			err = d.Services.Delete(ctx, sprite, in.ServiceName)
 			switch {
 			case err == nil:

@@ -128,7 +128,7 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 	res := sum.Result(streamErr)
 
 	out := schema.LogsResult{
-		Sprite: sprite, ServiceName: in.ServiceName, Grep: in.Grep, Stream: in.Stream,
+		ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: in.ServiceName}, Grep: in.Grep, Stream: in.Stream,
 		Matched: matched, Scanned: scanned, StreamSummary: streamSummary(res),
 	}
 	if in.Duration > 0 {

@@ -34,7 +34,7 @@ func serviceSignal(d *deps) server.ServerTool {
 			if err != nil {
 				return reply[schema.SignalResult]{}, err
 			}
-			out := schema.SignalResult{Sprite: sprite, ServiceName: in.ServiceName, Signal: in.Signal}
+			out := schema.SignalResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: in.ServiceName}, Signal: in.Signal}
 			text := fmt.Sprintf("%s on %s: sent %s to its process group", in.ServiceName, sprite, in.Signal)
 			if svc, getErr := d.Services.Get(ctx, sprite, in.ServiceName); getErr == nil {
 				i := info(*svc, d.now(), false)

@@ -291,35 +291,24 @@ func (r *recorder) mark() int {
 
 // waitSince waits up to d for a notification after mark that match accepts.
 func (r *recorder) waitSince(mark int, d time.Duration, match func(mcp.JSONRPCNotification) bool) (note, bool) {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		for _, nt := range r.notes[min(mark, len(r.notes)):] {
-			if match(nt.n) {
-				r.mu.Unlock()
-				return nt, true
-			}
-		}
-		ch := r.changed
-		r.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline.C:
-			return note{}, false
-		}
-	}
+	return r.waitFor(d, func(i int, nt note) bool { return i >= mark && match(nt.n) })
 }
 
 // waitFrom waits up to d for a notification received at or after t0 that
 // match accepts.
 func (r *recorder) waitFrom(t0 time.Time, d time.Duration, match func(mcp.JSONRPCNotification) bool) (note, bool) {
+	return r.waitFor(d, func(_ int, nt note) bool { return !nt.at.Before(t0) && match(nt.n) })
+}
+
+// waitFor waits up to d for a recorded notification (its index in the
+// record, and itself) that ok accepts, waking on every new one.
+func (r *recorder) waitFor(d time.Duration, ok func(int, note) bool) (note, bool) {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	for {
 		r.mu.Lock()
-		for _, nt := range r.notes {
-			if !nt.at.Before(t0) && match(nt.n) {
+		for i, nt := range r.notes {
+			if ok(i, nt) {
 				r.mu.Unlock()
 				return nt, true
 			}

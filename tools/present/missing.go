@@ -17,16 +17,7 @@ func MissingService(sprite, service string, names []string) string {
 	if len(names) == 0 {
 		return fmt.Sprintf("no service %q on %s: it has no services yet; create one with service_create", service, sprite)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "no service %q on %s", service, sprite)
-	if near := Closest(service, names); near != "" {
-		fmt.Fprintf(&b, "; did you mean %q?", near)
-	} else {
-		b.WriteByte(';')
-	}
-	b.WriteString(" it has ")
-	b.WriteString(JoinNames(names))
-	return b.String()
+	return missing(fmt.Sprintf("no service %q on %s", service, sprite), service, names, " it has ")
 }
 
 // MissingSprite says that sprite does not exist among names (the sprites
@@ -36,18 +27,25 @@ func MissingSprite(sprite string, names []string, hasMore bool) string {
 	if len(names) == 0 {
 		return fmt.Sprintf("no sprite %q: no sprites are visible to this client", sprite)
 	}
+	msg := missing(fmt.Sprintf("no sprite %q", sprite), sprite, names, " sprites: ")
+	if hasMore {
+		msg += " (and more)"
+	}
+	return msg
+}
+
+// missing is head, then "; did you mean …?" when a name of names is a
+// plausible slip for name, then label and the names.
+func missing(head, name string, names []string, label string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "no sprite %q", sprite)
-	if near := Closest(sprite, names); near != "" {
+	b.WriteString(head)
+	if near := Closest(name, names); near != "" {
 		fmt.Fprintf(&b, "; did you mean %q?", near)
 	} else {
 		b.WriteByte(';')
 	}
-	b.WriteString(" sprites: ")
+	b.WriteString(label)
 	b.WriteString(JoinNames(names))
-	if hasMore {
-		b.WriteString(" (and more)")
-	}
 	return b.String()
 }
 

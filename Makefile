@@ -43,7 +43,7 @@ conformance: build
 ## bench: the figures of BENCHMARKS.md (run on a quiet machine).
 bench:
 	$(GO) test -run '^$$' -bench 'StreamDecode|LogsFromFile' -benchmem -cpu 1 ./client
-	$(GO) test -run '^$$' -bench 'Add$$|GigabyteStream' -benchmem -cpu 1 ./tools/summary
+	$(GO) test -run '^$$' -bench 'Add$$|GigabyteStream' -benchmem -cpu 1 ./internal/summary
 	$(GO) test -run '^$$' -bench ServiceListText -benchtime 200x ./tools
 	$(GO) test -run '^$$' -bench . -benchmem ./resources
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./supervisor

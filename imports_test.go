@@ -16,10 +16,10 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/client":        {},
 		mod + "/schema":        {"client"},
 		mod + "/supervisor":    {},
-		mod + "/tools/summary": {"client"},
-		mod + "/tools/present": {"client", "tools/summary"},
-		mod + "/tools":         {"client", "schema", "tools/present", "tools/summary"},
-		mod + "/resources":     {"client", "tools/present", "tools/summary"},
+		mod + "/internal/summary": {"client"},
+		mod + "/internal/present": {"client", "internal/summary"},
+		mod + "/tools":         {"client", "schema", "internal/present", "internal/summary"},
+		mod + "/resources":     {"client", "internal/present", "internal/summary"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 const (

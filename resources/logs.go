@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // maxLineChars cuts each log line, as the tools' summaries do.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 // notFoundError is a sprite or service that does not exist. Its message says

@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // listEntryJSON is one service in the list resource: its state, plus what

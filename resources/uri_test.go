@@ -7,7 +7,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 func TestParseURI(t *testing.T) {

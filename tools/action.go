@@ -10,8 +10,8 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // action is one lifecycle call whose answer is an event stream: create,

@@ -15,7 +15,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 // argError is a problem with a call's arguments. The adapter renders it as

@@ -9,7 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 // toolError is a failure already phrased for the agent: its text goes out

@@ -10,7 +10,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 // Caps on what one service contributes to a result beyond the field rules

@@ -13,8 +13,8 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // logScanLines is how far back grep and stream filters look: far enough to

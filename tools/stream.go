@@ -9,8 +9,8 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
-	"github.com/sprites-mcp/sprites-mcp/tools/present"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // textReserve is what a stream result keeps, out of MaxResultChars, for the

@@ -9,7 +9,7 @@ import (
 // FuzzCleanLine checks what every cleaned line must be, whatever the input:
 // valid UTF-8, one line, no control characters but tab, and at most
 // maxChars runes before the cut marker. The seeds run with go test; explore
-// with go test -fuzz FuzzCleanLine ./tools/summary.
+// with go test -fuzz FuzzCleanLine ./internal/summary.
 func FuzzCleanLine(f *testing.F) {
 	for _, s := range []string{
 		"", "plain", "\x1b[31mred\x1b[0m", "a\rb\rc", "\x1b]8;;x\x07y", "\xff\xfe", "é\b\b",

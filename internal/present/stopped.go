@@ -4,7 +4,7 @@ import (
 	"regexp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // stopSignature is how runtimes word a process ended by SIGTERM ("exited

@@ -13,7 +13,7 @@ import (
 
 // Run with one core, as the targets are stated:
 //
-//	go test -run '^$' -bench . -benchmem -cpu 1 ./tools/summary
+//	go test -run '^$' -bench . -benchmem -cpu 1 ./internal/summary
 //
 // BenchmarkAdd reports events/s for typical log lines (target ≥ 1 000 000
 // on one core); BenchmarkGigabyteStream reports the peak heap while

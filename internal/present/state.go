@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/tools/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
 // MaxFieldChars cuts any one string of a service (cmd, dir, an argument,

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet unit inspector conformance bench fuzz clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bench fuzz clean
 
 all: build
 
@@ -17,10 +17,11 @@ build:
 run:
 	$(GO) run .
 
-## test: formatting, vet, unit and integration tests with the race
-## detector, then the MCP Inspector CLI against the built binary (stdio),
-## then the official MCP conformance suite against it (streamable HTTP).
-test: fmt-check vet unit inspector conformance
+## test: formatting, vet, a tidy go.mod, the linter and the cross-builds,
+## then unit and integration tests with the race detector, then the MCP
+## Inspector CLI against the built binary (stdio), then the official MCP
+## conformance suite against it (streamable HTTP).
+test: fmt-check vet tidy-check lint cross unit inspector conformance
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
@@ -28,6 +29,28 @@ fmt-check:
 
 vet:
 	$(GO) vet $(PKGS)
+
+## tidy-check: go.mod and go.sum are exactly what `go mod tidy` writes.
+tidy-check:
+	$(GO) mod tidy -diff
+
+## lint: staticcheck (pinned in scripts/install-go-tools.sh, configured in
+## staticcheck.conf).
+lint:
+	scripts/install-go-tools.sh
+	.tools/bin/staticcheck $(PKGS)
+
+## cross: build and vet for every platform we ship, so a Linux-only call
+## cannot land. Goes through all of them, then fails if any failed.
+CROSS_TARGETS := darwin/arm64 darwin/amd64 windows/amd64 linux/amd64 linux/arm64
+cross:
+	@failed=""; \
+	for t in $(CROSS_TARGETS); do \
+		echo "cross: $$t"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -o /dev/null $(PKGS) && \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $(PKGS) || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "cross: failed for$$failed"; exit 1; fi
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)

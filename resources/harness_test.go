@@ -227,12 +227,14 @@ func (c *conn) subscribe(t testing.TB, uris ...string) (stop func()) {
 	ctx := ctxFor(t, 10*time.Second)
 	if !modern(c.proto) {
 		for _, u := range uris {
+			//lint:ignore SA1019 the 2025-11-25 revision, which this branch tests, subscribes per URI
 			if err := c.Subscribe(ctx, mcp.SubscribeRequest{Params: mcp.SubscribeParams{URI: u}}); err != nil {
 				t.Fatalf("subscribe %s: %v", u, err)
 			}
 		}
 		return func() {
 			for _, u := range uris {
+				//lint:ignore SA1019 the 2025-11-25 revision, which this branch tests, unsubscribes per URI
 				if err := c.Unsubscribe(context.Background(), mcp.UnsubscribeRequest{Params: mcp.UnsubscribeParams{URI: u}}); err != nil {
 					t.Errorf("unsubscribe %s: %v", u, err)
 				}
@@ -321,17 +323,6 @@ func (r *recorder) waitFor(d time.Duration, ok func(int, note) bool) (note, bool
 			return note{}, false
 		}
 	}
-}
-
-// since returns the notifications after mark.
-func (r *recorder) since(mark int) []mcp.JSONRPCNotification {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []mcp.JSONRPCNotification
-	for _, nt := range r.notes[min(mark, len(r.notes)):] {
-		out = append(out, nt.n)
-	}
-	return out
 }
 
 func method(m string) func(mcp.JSONRPCNotification) bool {

@@ -47,8 +47,10 @@ cross:
 	@failed=""; \
 	for t in $(CROSS_TARGETS); do \
 		echo "cross: $$t"; \
-		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -o /dev/null $(PKGS) && \
-		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $(PKGS) || failed="$$failed $$t"; \
+		ok=1; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -o /dev/null $(PKGS) || ok=; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $(PKGS) || ok=; \
+		[ -n "$$ok" ] || failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "cross: failed for$$failed"; exit 1; fi
 

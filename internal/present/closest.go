@@ -43,6 +43,14 @@ func Closest(name string, candidates []string) string {
 // editDistance is the optimal-string-alignment distance over runes:
 // insertions, deletions, substitutions and adjacent transpositions each
 // cost one. Names are short (at most 63 bytes), so the table is cheap.
+//
+// Why hand-written: github.com/agnivade/levenshtein (v1.2.2) is about ten
+// times faster (0.2 µs against 2 µs a name, no allocations) but computes
+// plain Levenshtein distance, where swapping two neighbours costs two, so
+// "wbe" would no longer suggest "web" (short names allow one edit).
+// github.com/hbollon/go-edlib (v1.7.0) has this very algorithm, no faster
+// and with more allocations. This runs once per not-found error, where
+// 2 µs a name does not matter; a dependency for 25 lines would.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev2 := make([]int, len(rb)+1)

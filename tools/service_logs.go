@@ -12,9 +12,9 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/schema"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
+	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
 // logScanLines is how far back grep and stream filters look: far enough to

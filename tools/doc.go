@@ -7,4 +7,9 @@
 // mcp-go tool: it decodes and validates arguments leniently, refuses unknown
 // ones by name, and turns failures into tool errors that say what to do.
 // All returns the tools in a fixed order; main registers them.
+//
+// The README's tool table is generated from All: after changing a tool's
+// name, description, arguments or hints, run go generate ./tools.
 package tools
+
+//go:generate go run ../internal/cmd/gendocs -readme ../README.md

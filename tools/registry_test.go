@@ -14,8 +14,8 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
-// designHints is DESIGN.md section 3's table: readOnly / destructive /
-// idempotent for each tool, in the design's order.
+// designHints is the design's table of hints: readOnly / destructive /
+// idempotent for each tool, in the order All returns them.
 var designHints = []struct {
 	name                              string
 	readOnly, destructive, idempotent bool

@@ -11,6 +11,13 @@
 //     a bare true schema, and nothing uses $ref, which some clients cannot
 //     follow.
 //
+// Every argument has a type of this package (ServiceName, Signal,
+// WatchDuration, …) that reads its JSON leniently, forgiving the slips
+// agents commonly make, and validates itself (Validator). The bounds and
+// enums of the input schemas come from those types, so the schema an agent
+// sees and the check a call meets cannot drift apart; a test walks the
+// input types and requires a refusal test for every constrained field.
+//
 // Every schema is snapshotted under testdata/ (UPDATE_SNAPSHOTS=1 rewrites
 // them), so a change to the surface shows up in review.
 package schema

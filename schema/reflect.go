@@ -23,13 +23,20 @@ func reflector() *jsonschema.Reflector {
 	}
 }
 
-var durationType = reflect.TypeFor[Duration]()
+// typeSchema is implemented by this package's argument types that carry
+// their own constraints (bounds, enums): the schema says what their
+// Validate checks, from the same constants.
+type typeSchema interface {
+	jsonSchema() *jsonschema.Schema
+}
 
-// mapType gives the schemas of our own wire types. It returns a fresh value
-// each time because the reflector writes the field's tags into it.
+var typeSchemaType = reflect.TypeFor[typeSchema]()
+
+// mapType gives the schemas of our own argument types. It returns a fresh
+// value each time because the reflector writes the field's tags into it.
 func mapType(t reflect.Type) *jsonschema.Schema {
-	if t == durationType {
-		return &jsonschema.Schema{Type: "string"}
+	if t.Implements(typeSchemaType) {
+		return reflect.Zero(t).Interface().(typeSchema).jsonSchema()
 	}
 	return nil
 }

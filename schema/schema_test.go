@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // every lists each wire type with its schema. A new exported struct in this
@@ -249,7 +250,9 @@ func TestDescriptionsStateTheBounds(t *testing.T) {
 	}
 }
 
-// TestDurationJSON round-trips the wire form and refuses non-durations.
+// TestDurationJSON round-trips the wire form, accepts the lenient forms
+// agents write (a number of seconds, spelled-out units) and refuses
+// non-durations.
 func TestDurationJSON(t *testing.T) {
 	var d Duration
 	if err := json.Unmarshal([]byte(`"1m30s"`), &d); err != nil || d.String() != "1m30s" {
@@ -259,7 +262,18 @@ func TestDurationJSON(t *testing.T) {
 	if string(b) != `"1m30s"` {
 		t.Errorf("marshal: %s", b)
 	}
-	for _, bad := range []string{`"5 minutes"`, `5`, `"abc"`} {
+	lenient := map[string]time.Duration{
+		`"5s"`: 5 * time.Second, `"500ms"`: 500 * time.Millisecond, `"2"`: 2 * time.Second, `"0.5"`: 500 * time.Millisecond,
+		`"5 seconds"`: 5 * time.Second, `"2 minutes"`: 2 * time.Minute, `"1 min"`: time.Minute, `"0"`: 0,
+		`5`: 5 * time.Second, `0.2`: 200 * time.Millisecond, `" 5 minutes "`: 5 * time.Minute,
+	}
+	for in, want := range lenient {
+		var d Duration
+		if err := json.Unmarshal([]byte(in), &d); err != nil || d.D() != want {
+			t.Errorf("unmarshal %s = %v, %v; want %v", in, d, err, want)
+		}
+	}
+	for _, bad := range []string{`"soon"`, `"5 parsecs"`, `"1e300"`, `"abc"`, `true`, `[]`} {
 		if err := json.Unmarshal([]byte(bad), &d); err == nil {
 			t.Errorf("accepted %s", bad)
 		}

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,17 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
+
+// toDuration reads a duration argument's text as the tools do, through
+// the argument type's decoder.
+func toDuration(s string) (time.Duration, bool) {
+	b, _ := json.Marshal(s)
+	var d schema.Duration
+	if err := json.Unmarshal(b, &d); err != nil {
+		return 0, false
+	}
+	return d.D(), true
+}
 
 func TestSplitCommand(t *testing.T) {
 	cases := []struct {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
 // Services is what the tools need of the backend; *client.Client satisfies
@@ -38,6 +39,13 @@ type Deps struct {
 	// OpenWorld is true for the public API backend (openWorldHint).
 	OpenWorld bool
 	Logger    *slog.Logger // nil means slog.Default()
+	// Authorize, when set, is asked before a tool touches a sprite, with
+	// the sprite the call resolved (its argument, else DefaultSprite). A
+	// non-nil error refuses the call: the agent gets a tool error with the
+	// error's message, and nothing reaches the backend. list_sprites names
+	// no sprite and is not asked (scope its listing in Services instead).
+	// nil allows everything.
+	Authorize func(ctx context.Context, sprite string) error
 }
 
 // DefaultMaxResultChars is the default bound of one result, in characters.
@@ -66,13 +74,22 @@ func newDeps(d Deps) *deps {
 	return &deps{Deps: d, log: log, now: time.Now}
 }
 
-// sprite resolves the sprite argument against the default.
-func (d *deps) sprite(arg string) (string, error) {
-	if arg != "" {
-		return arg, nil
+// sprite resolves the sprite argument against the default and asks
+// Authorize. Every tool that names a sprite calls it before touching the
+// backend, so this is the one place a call's sprite is decided and
+// checked.
+func (d *deps) sprite(ctx context.Context, arg schema.SpriteName) (string, error) {
+	sprite := string(arg)
+	if sprite == "" {
+		sprite = d.DefaultSprite
 	}
-	if d.DefaultSprite != "" {
-		return d.DefaultSprite, nil
+	if sprite == "" {
+		return "", &argError{problems: []string{"sprite is required: this server has no default sprite (start it with --sprite or SPRITES_MCP_SPRITE), so pass sprite; call list_sprites to see the names"}}
 	}
-	return "", &argError{problems: []string{"sprite is required: this server has no default sprite (start it with --sprite or SPRITES_MCP_SPRITE), so pass sprite; call list_sprites to see the names"}}
+	if d.Authorize != nil {
+		if err := d.Authorize(ctx, sprite); err != nil {
+			return "", &toolError{msg: err.Error()}
+		}
+	}
+	return sprite, nil
 }

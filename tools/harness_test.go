@@ -58,6 +58,8 @@ type harnessOpts struct {
 	through func(sock string) http.Handler
 	// noDefaultSprite builds the tools without a default sprite.
 	noDefaultSprite bool
+	// authorize is the tools' Authorize hook (nil allows everything).
+	authorize func(ctx context.Context, sprite string) error
 }
 
 // runtimeFor starts an embedded runtime on a short temp dir and returns a
@@ -114,7 +116,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.noDefaultSprite {
 		def = ""
 	}
-	h.srv.AddTools(All(Deps{Services: svcs, DefaultSprite: def, MaxResultChars: o.maxChars, Logger: quiet()})...)
+	h.srv.AddTools(All(Deps{Services: svcs, DefaultSprite: def, MaxResultChars: o.maxChars, Logger: quiet(), Authorize: o.authorize})...)
 	var copts []mcpclient.ClientOption
 	if o.protocol != "" {
 		copts = append(copts, mcpclient.WithProtocolVersion(o.protocol))

@@ -22,18 +22,18 @@ func listSprites(d *deps) server.ServerTool {
 			"On the embedded local runtime the only sprite is local.",
 		readOnly: true, destructive: false, idempotent: true,
 		handle: func(ctx context.Context, in schema.ListSpritesArgs) (reply[schema.SpriteListResult], error) {
-			page, err := d.Services.ListSprites(ctx, client.ListSpritesOptions{Prefix: in.Prefix, MaxResults: maxSprites})
+			page, err := d.Services.ListSprites(ctx, client.ListSpritesOptions{Prefix: string(in.Prefix), MaxResults: maxSprites})
 			if err != nil {
 				if client.IsNotFound(err) {
-					return d.singleSprite(in.Prefix), nil
+					return d.singleSprite(string(in.Prefix)), nil
 				}
 				return reply[schema.SpriteListResult]{}, err
 			}
 			out := schema.SpriteListResult{HasMore: page.HasMore, Sprites: make([]schema.SpriteInfo, 0, len(page.Sprites))}
 			var b strings.Builder
 			switch n := len(page.Sprites); {
-			case n == 0 && in.Prefix != "":
-				fmt.Fprintf(&b, "no sprites whose name starts with %q", in.Prefix)
+			case n == 0 && string(in.Prefix) != "":
+				fmt.Fprintf(&b, "no sprites whose name starts with %q", string(in.Prefix))
 			case n == 0:
 				b.WriteString("no sprites")
 			default:

@@ -7,8 +7,10 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// All returns the tools in the order of DESIGN.md section 3. There is no
-// init() registration: this list is the inventory.
+// All returns the tools in their documented order: reads first, then the
+// lifecycle, then delete and signal, then list_sprites (the README's table
+// and docs/ARCHITECTURE.md follow it). There is no init() registration:
+// this list is the inventory.
 func All(d Deps) []server.ServerTool {
 	dd := newDeps(d)
 	return []server.ServerTool{

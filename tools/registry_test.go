@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -15,8 +14,8 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
-// designHints is DESIGN.md section 3's table: readOnly / destructive /
-// idempotent for each tool, in the design's order.
+// designHints is the design's table of hints: readOnly / destructive /
+// idempotent for each tool, in the order All returns them.
 var designHints = []struct {
 	name                              string
 	readOnly, destructive, idempotent bool
@@ -181,58 +180,5 @@ func TestReadOnlyFilter(t *testing.T) {
 				t.Errorf("services after refused writes: %v %v", list, err)
 			}
 		})
-	}
-}
-
-// TestReadmeTable keeps README.md's tool table (between the tools markers)
-// equal to MarkdownTable(All(...)); UPDATE_SNAPSHOTS=1 rewrites it.
-func TestReadmeTable(t *testing.T) {
-	const begin, end = "<!-- tools:begin -->", "<!-- tools:end -->"
-	path := filepath.Join("..", "README.md")
-	table := MarkdownTable(All(Deps{}))
-	readme, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read README: %v", err)
-	}
-	doc := string(readme)
-	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	update := os.Getenv("UPDATE_SNAPSHOTS") != ""
-	if i < 0 || j < i {
-		if !update {
-			t.Fatalf("README.md lacks the %s … %s markers; run UPDATE_SNAPSHOTS=1 go test ./tools to add them", begin, end)
-		}
-		doc = strings.TrimRight(doc, "\n") + "\n\n## Tools\n\n" + begin + "\n" + end + "\n"
-		i, j = strings.Index(doc, begin), strings.Index(doc, end)
-	}
-	current := doc[i+len(begin) : j]
-	want := "\n" + table
-	if current == want {
-		return
-	}
-	if !update {
-		t.Fatalf("README.md tool table is stale; run UPDATE_SNAPSHOTS=1 go test ./tools\nwant:\n%s", table)
-	}
-	doc = doc[:i+len(begin)] + want + doc[j:]
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestMarkdownTable checks the table's content, independent of the README.
-func TestMarkdownTable(t *testing.T) {
-	table := MarkdownTable(All(Deps{}))
-	lines := strings.Split(strings.TrimSpace(table), "\n")
-	if len(lines) != 2+len(designHints) {
-		t.Fatalf("table has %d lines:\n%s", len(lines), table)
-	}
-	for _, want := range []string{
-		"| `service_logs` | Read the latest lines of a service's log",
-		"**`service_name`**, **`cmd`**, `args`, `env`, `dir`, `needs`, `http_port`, `duration` | destructive, idempotent |",
-		"| `service_list` |",
-		"`sprite` | read-only, idempotent |",
-	} {
-		if !strings.Contains(table, want) {
-			t.Errorf("table lacks %q:\n%s", want, table)
-		}
 	}
 }

@@ -20,21 +20,23 @@ func serviceCreate(d *deps) server.ServerTool {
 		readOnly: false, destructive: true, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceCreateArgs) (reply[schema.ActionResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.ActionResult]{}, err
 			}
-			cmd, args := in.Cmd, in.Args
+			service := string(in.ServiceName)
+			cmd, args := string(in.Cmd), []string(in.Args)
 			if len(args) == 0 {
 				cmd, args = splitCommand(cmd)
 			}
-			req := client.ServiceRequest{Cmd: cmd, Args: args, Env: in.Env, Dir: in.Dir, Needs: in.Needs}
+			req := client.ServiceRequest{Cmd: cmd, Args: args, Env: in.Env, Dir: string(in.Dir), Needs: in.Needs}
 			if in.HTTPPort > 0 {
-				req.HTTPPort = &in.HTTPPort
+				port := int(in.HTTPPort)
+				req.HTTPPort = &port
 			}
-			return d.run(ctx, action{verb: "create", sprite: sprite, service: in.ServiceName, window: in.Duration.D(),
+			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: in.Duration.D(),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Put(ctx, sprite, in.ServiceName, req, in.Duration.D())
+					return d.Services.Put(ctx, sprite, service, req, in.Duration.D())
 				}})
 		},
 	})

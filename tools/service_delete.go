@@ -18,30 +18,31 @@ func serviceDelete(d *deps) server.ServerTool {
 			"Deleting a service that does not exist is a success that says so, naming the closest existing service in case of a typo.",
 		readOnly: false, destructive: true, idempotent: true,
 		handle: func(ctx context.Context, in schema.ServiceDeleteArgs) (reply[schema.DeleteResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.DeleteResult]{}, err
 			}
-			out := schema.DeleteResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: in.ServiceName}}
-			err = d.Services.Delete(ctx, sprite, in.ServiceName)
+			service := string(in.ServiceName)
+			out := schema.DeleteResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: service}}
+			err = d.Services.Delete(ctx, sprite, service)
 			switch {
 			case err == nil:
 				out.Deleted, out.Existed = true, true
 				out.Note = "the log file is kept"
 				return reply[schema.DeleteResult]{data: out,
-					text: fmt.Sprintf("%s on %s: deleted (its log file is kept)", in.ServiceName, sprite)}, nil
+					text: fmt.Sprintf("%s on %s: deleted (its log file is kept)", service, sprite)}, nil
 			case client.IsNotFound(err) && !client.IsRouteNotFound(err):
 				// Gone already is what was asked, unless the sprite itself is
 				// missing: then say so as an error.
-				msg := d.unknownService(ctx, sprite, in.ServiceName)
+				msg := d.unknownService(ctx, sprite, service)
 				if _, listErr := d.Services.List(ctx, sprite); listErr != nil && client.IsNotFound(listErr) {
 					return reply[schema.DeleteResult]{}, errorf("%s", msg)
 				}
 				out.Note = msg
 				return reply[schema.DeleteResult]{data: out,
-					text: fmt.Sprintf("%s on %s: already gone, nothing to delete (%s)", in.ServiceName, sprite, msg)}, nil
+					text: fmt.Sprintf("%s on %s: already gone, nothing to delete (%s)", service, sprite, msg)}, nil
 			case client.IsConflict(err):
-				return reply[schema.DeleteResult]{}, errorf("%s on %s was not deleted: %s", in.ServiceName, sprite, apiDetail(err))
+				return reply[schema.DeleteResult]{}, errorf("%s on %s was not deleted: %s", service, sprite, apiDetail(err))
 			}
 			return reply[schema.DeleteResult]{}, err
 		},

@@ -22,11 +22,12 @@ func serviceGet(d *deps) server.ServerTool {
 		readOnly: true, destructive: false, idempotent: true,
 		fit: fitGet,
 		handle: func(ctx context.Context, in schema.ServiceGetArgs) (reply[schema.ServiceResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.ServiceResult]{}, err
 			}
-			svc, err := d.Services.Get(ctx, sprite, in.ServiceName)
+			service := string(in.ServiceName)
+			svc, err := d.Services.Get(ctx, sprite, service)
 			if err != nil {
 				return reply[schema.ServiceResult]{}, err
 			}

@@ -21,7 +21,7 @@ func serviceList(d *deps) server.ServerTool {
 		readOnly: true, destructive: false, idempotent: true,
 		fit: fitList,
 		handle: func(ctx context.Context, in schema.ServiceListArgs) (reply[schema.ServiceListResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.ServiceListResult]{}, err
 			}

@@ -12,9 +12,9 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/schema"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
+	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
 // logScanLines is how far back grep and stream filters look: far enough to
@@ -38,7 +38,7 @@ func serviceLogs(d *deps) server.ServerTool {
 			fitStream(&out.StreamSummary, limit, func() int { return jsonChars(out) })
 		},
 		handle: func(ctx context.Context, in schema.ServiceLogsArgs) (reply[schema.LogsResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.LogsResult]{}, err
 			}
@@ -51,19 +51,19 @@ func serviceLogs(d *deps) server.ServerTool {
 func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArgs) (reply[schema.LogsResult], error) {
 	var re *regexp.Regexp
 	if in.Grep != "" {
-		re = regexp.MustCompile(in.Grep) // the adapter checked it compiles
+		re = regexp.MustCompile(string(in.Grep)) // the adapter checked it compiles
 	}
 	filtered := re != nil || in.Stream != "both"
-	opts := client.LogsOptions{Lines: in.Lines, Follow: in.Duration.D()}
+	opts := client.LogsOptions{Lines: int(in.Lines), Follow: in.Duration.D()}
 	if filtered {
 		opts.Lines = logScanLines
 	}
 	start := time.Now()
-	st, err := d.Services.Logs(ctx, sprite, in.ServiceName, opts)
+	st, err := d.Services.Logs(ctx, sprite, string(in.ServiceName), opts)
 	if err != nil {
 		return reply[schema.LogsResult]{}, err
 	}
-	ring := newEventRing(in.Lines)
+	ring := newEventRing(int(in.Lines))
 	var (
 		scanned, matched int
 		logFiles         *client.LogFiles
@@ -99,7 +99,7 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 			scanned++
 			keep[k] = false
 		}
-		if in.Stream != "both" && string(ev.Type) != in.Stream {
+		if in.Stream != "both" && string(ev.Type) != string(in.Stream) {
 			continue
 		}
 		if re != nil && !re.MatchString(summary.StripANSI(ev.Data)) {
@@ -128,7 +128,7 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 	res := sum.Result(streamErr)
 
 	out := schema.LogsResult{
-		ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: in.ServiceName}, Grep: in.Grep, Stream: in.Stream,
+		ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: string(in.ServiceName)}, Grep: string(in.Grep), Stream: string(in.Stream),
 		Matched: matched, Scanned: scanned, StreamSummary: streamSummary(res),
 	}
 	if in.Duration > 0 {
@@ -144,10 +144,10 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 	if note != "" {
 		head = append(head, "note: "+clip(note, present.MaxFieldChars))
 	}
-	text := assemble(head, res.Output(), d.logFooter(sprite, in.ServiceName, res.LogFile), d.MaxResultChars)
+	text := assemble(head, res.Output(), d.logFooter(sprite, string(in.ServiceName), res.LogFile), d.MaxResultChars)
 	return reply[schema.LogsResult]{
 		data: out, text: text,
-		links: []mcp.Content{d.logsLink(sprite, in.ServiceName)},
+		links: []mcp.Content{d.logsLink(sprite, string(in.ServiceName))},
 	}, nil
 }
 
@@ -157,7 +157,7 @@ func logsOutcome(sprite string, in schema.ServiceLogsArgs, scanned, matched, kep
 	fmt.Fprintf(&b, "%s on %s: ", in.ServiceName, sprite)
 	what := "log line"
 	if in.Stream != "both" {
-		what = in.Stream + " line"
+		what = string(in.Stream) + " line"
 	}
 	n := matched
 	if in.Grep == "" && in.Stream == "both" {

@@ -18,13 +18,14 @@ func serviceRestart(d *deps) server.ServerTool {
 		readOnly: false, destructive: true, idempotent: false,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceRestartArgs) (reply[schema.ActionResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.ActionResult]{}, err
 			}
-			return d.run(ctx, action{verb: "restart", sprite: sprite, service: in.ServiceName, window: in.Duration.D(),
+			service := string(in.ServiceName)
+			return d.run(ctx, action{verb: "restart", sprite: sprite, service: service, window: in.Duration.D(),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Restart(ctx, sprite, in.ServiceName, in.Duration.D())
+					return d.Services.Restart(ctx, sprite, service, in.Duration.D())
 				}})
 		},
 	})

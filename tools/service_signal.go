@@ -18,30 +18,31 @@ func serviceSignal(d *deps) server.ServerTool {
 			"A service that dies of the signal counts as crashed and is restarted; to stop it use service_stop.",
 		readOnly: false, destructive: true, idempotent: false,
 		handle: func(ctx context.Context, in schema.ServiceSignalArgs) (reply[schema.SignalResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.SignalResult]{}, err
 			}
-			err = d.Services.Signal(ctx, sprite, in.ServiceName, in.Signal)
+			service, signal := string(in.ServiceName), string(in.Signal)
+			err = d.Services.Signal(ctx, sprite, service, signal)
 			if client.IsConflict(err) {
 				// 409: not running. Say what it is instead, and what to do.
-				if svc, getErr := d.Services.Get(ctx, sprite, in.ServiceName); getErr == nil {
+				if svc, getErr := d.Services.Get(ctx, sprite, service); getErr == nil {
 					i := info(*svc, d.now(), false)
 					return reply[schema.SignalResult]{}, errorf("%s on %s is %s, so no %s was sent: a signal needs a running service (start it with service_start)",
-						in.ServiceName, sprite, i.Status, in.Signal)
+						service, sprite, i.Status, signal)
 				}
 			}
 			if err != nil {
 				return reply[schema.SignalResult]{}, err
 			}
-			out := schema.SignalResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: in.ServiceName}, Signal: in.Signal}
-			text := fmt.Sprintf("%s on %s: sent %s to its process group", in.ServiceName, sprite, in.Signal)
-			if svc, getErr := d.Services.Get(ctx, sprite, in.ServiceName); getErr == nil {
+			out := schema.SignalResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: service}, Signal: signal}
+			text := fmt.Sprintf("%s on %s: sent %s to its process group", service, sprite, signal)
+			if svc, getErr := d.Services.Get(ctx, sprite, service); getErr == nil {
 				i := info(*svc, d.now(), false)
 				out.Service = &i
 				text += "\nnow: " + serviceLine(i, d.now())
 			}
-			if in.Signal == "TERM" || in.Signal == "KILL" || in.Signal == "INT" || in.Signal == "QUIT" {
+			if signal == "TERM" || signal == "KILL" || signal == "INT" || signal == "QUIT" {
 				text += "\nif it dies of it, the runtime restarts it as after a crash; use service_stop to stop it for good"
 			}
 			return reply[schema.SignalResult]{data: out, text: text}, nil

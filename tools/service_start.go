@@ -19,13 +19,14 @@ func serviceStart(d *deps) server.ServerTool {
 		readOnly: false, destructive: false, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceStartArgs) (reply[schema.ActionResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.ActionResult]{}, err
 			}
-			return d.run(ctx, action{verb: "start", sprite: sprite, service: in.ServiceName, window: in.Duration.D(),
+			service := string(in.ServiceName)
+			return d.run(ctx, action{verb: "start", sprite: sprite, service: service, window: in.Duration.D(),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Start(ctx, sprite, in.ServiceName, in.Duration.D())
+					return d.Services.Start(ctx, sprite, service, in.Duration.D())
 				}})
 		},
 	})

@@ -19,13 +19,14 @@ func serviceStop(d *deps) server.ServerTool {
 		readOnly: false, destructive: true, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceStopArgs) (reply[schema.ActionResult], error) {
-			sprite, err := d.sprite(in.Sprite)
+			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {
 				return reply[schema.ActionResult]{}, err
 			}
-			return d.run(ctx, action{verb: "stop", sprite: sprite, service: in.ServiceName, window: in.Timeout.D(),
+			service := string(in.ServiceName)
+			return d.run(ctx, action{verb: "stop", sprite: sprite, service: service, window: in.Timeout.D(),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Stop(ctx, sprite, in.ServiceName, in.Timeout.D())
+					return d.Services.Stop(ctx, sprite, service, in.Timeout.D())
 				}})
 		},
 	})

@@ -8,9 +8,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/schema"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
+	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
 // textReserve is what a stream result keeps, out of MaxResultChars, for the

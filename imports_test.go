@@ -6,20 +6,23 @@ import (
 	"testing"
 )
 
-// TestImportsFlowOneWay keeps the architecture of DESIGN.md section 1:
-// main → tools/resources → client, with supervisor standing apart. Each
+// TestImportsFlowOneWay keeps the architecture of docs/ARCHITECTURE.md:
+// main → tools/resources → client, with supervisor standing apart and
+// sharing only the leaf packages internal/wire and internal/backoff. Each
 // package may import only the packages of this module listed for it.
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
-		mod:                    {"client", "resources", "supervisor", "tools"},
-		mod + "/client":        {},
-		mod + "/schema":        {"client"},
-		mod + "/supervisor":    {},
+		mod:                       {"client", "resources", "supervisor", "tools"},
+		mod + "/client":           {"internal/wire", "internal/backoff"},
+		mod + "/schema":           {"client"},
+		mod + "/supervisor":       {"internal/wire", "internal/backoff"},
+		mod + "/internal/wire":    {},
+		mod + "/internal/backoff": {},
 		mod + "/internal/summary": {"client"},
 		mod + "/internal/present": {"client", "internal/summary"},
-		mod + "/tools":         {"client", "schema", "internal/present", "internal/summary"},
-		mod + "/resources":     {"client", "internal/present", "internal/summary"},
+		mod + "/tools":            {"client", "schema", "internal/present", "internal/summary"},
+		mod + "/resources":        {"client", "internal/present", "internal/summary", "internal/wire"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {

@@ -128,7 +128,7 @@ func (r *Resources) syncConcrete(names []string, known bool) {
 	}
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
-		if !nameRE.MatchString(n) {
+		if !validService(n) {
 			continue // a URI with this name could not be read back
 		}
 		want[n] = true

@@ -51,7 +51,7 @@ func ValidateName(kind, name string) error {
 func nameProblem(kind, name string) string {
 	switch {
 	case name == "":
-		return "is empty"
+		return `"" is empty`
 	case len(name) > MaxNameLength:
 		return fmt.Sprintf("%q is %d characters long; at most %d are allowed",
 			name[:MaxNameLength]+"…", len(name), MaxNameLength)

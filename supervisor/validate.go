@@ -15,7 +15,11 @@ func validateName(name string) error {
 }
 
 // definition is an immutable service definition: replaced whole on update,
-// never changed in place, so a snapshot can be shared without copying.
+// never changed in place, so a snapshot can be shared without copying. It
+// is not wire.ServiceRequest, though it has its fields and JSON keys (so
+// state.json reads like a PUT body): it has no name (the name is the key
+// it is stored under), it holds only what definitionFrom checked, and it
+// carries the runtime's own methods.
 type definition struct {
 	Cmd      string            `json:"cmd"`
 	Args     []string          `json:"args,omitempty"`

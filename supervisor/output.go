@@ -62,14 +62,16 @@ func (o *output) pump(f *os.File, stream EventType, p *proc) {
 	var sp splitter
 	var lines []byte
 	var evs []hubEvent
-	var stamp time.Time
+	var header []byte // the log-line header of this read's lines
 	var ts int64
 	emit := func(piece []byte, eol bool) {
 		text := piece
 		if eol {
 			text = piece[:len(piece)-1]
 		}
-		lines = wire.AppendLogLine(lines, stamp, stream, text)
+		lines = append(lines, header...)
+		lines = append(lines, text...)
+		lines = append(lines, '\n')
 		evs = append(evs, hubEvent{Event: Event{Type: stream, Data: string(piece), Timestamp: ts}, run: p})
 	}
 	send := func() {
@@ -82,8 +84,8 @@ func (o *output) pump(f *os.File, stream EventType, p *proc) {
 		}
 	}
 	now := func() {
-		stamp = time.Now()
-		ts = stamp.UnixMilli()
+		t := time.Now()
+		header, ts = wire.AppendLogHeader(header[:0], t, stream), t.UnixMilli()
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {

@@ -25,17 +25,25 @@ const maxStampLen = len(time.RFC3339Nano) + 6
 // AppendLogLine appends one log-file line to dst: t in UTC, the stream's
 // tag, text and a newline. text must not hold a newline of its own.
 func AppendLogLine(dst []byte, t time.Time, stream EventType, text []byte) []byte {
-	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
-	dst = append(dst, " ["...)
-	dst = append(dst, stream...)
-	dst = append(dst, "] "...)
+	dst = AppendLogHeader(dst, t, stream)
 	dst = append(dst, text...)
 	return append(dst, '\n')
 }
 
+// AppendLogHeader appends the start of a log-file line, "<t> [stream] ",
+// to dst; the text and a newline complete it. A writer of many lines at
+// the same time formats the header once and copies it.
+func AppendLogHeader(dst []byte, t time.Time, stream EventType) []byte {
+	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, " ["...)
+	dst = append(dst, stream...)
+	return append(dst, "] "...)
+}
+
 // LogLine is a log-file line split into its parts.
 type LogLine struct {
-	// Time is zero when the line has no timestamp.
+	// Time is zero when the line has no timestamp (or, harmlessly, when
+	// its timestamp is the zero time).
 	Time time.Time
 	// Stream is EventStdout or EventStderr, or "" when the line has no
 	// tag; the reader decides what such a line is (its file's stream, or
@@ -49,8 +57,8 @@ type LogLine struct {
 // ParseLogLine splits a line written by AppendLogLine, or by an older
 // runtime. A line without a leading timestamp is all text; one with a
 // timestamp but no known tag keeps the timestamp and the rest is text.
-// It never fails and reads at most the first MaxLogHeader bytes beyond
-// the text.
+// It never fails, and looks for the header in the first MaxLogHeader
+// bytes only, however long the line.
 func ParseLogLine(line []byte) LogLine {
 	sp := bytes.IndexByte(line[:min(len(line), maxStampLen+1)], ' ')
 	if sp <= 0 {

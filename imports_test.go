@@ -6,22 +6,28 @@ import (
 	"testing"
 )
 
-// TestImportsFlowOneWay keeps the architecture of DESIGN.md section 1:
-// main → tools/resources → client, with supervisor standing apart. Each
+// TestImportsFlowOneWay keeps the architecture of docs/ARCHITECTURE.md:
+// main → tools/resources → client, with supervisor standing apart and
+// sharing only the leaf packages internal/wire and internal/backoff. Each
 // package may import only the packages of this module listed for it.
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
 		mod:                           {"client", "resources", "supervisor", "tools"},
-		mod + "/client":               {},
+		mod + "/client":               {"internal/wire", "internal/backoff"},
 		mod + "/schema":               {"client"},
-		mod + "/supervisor":           {},
+		mod + "/supervisor":           {"internal/wire", "internal/backoff"},
+		mod + "/internal/wire":        {},
+		mod + "/internal/backoff":     {},
 		mod + "/internal/summary":     {"client"},
 		mod + "/internal/present":     {"client", "internal/summary"},
 		mod + "/tools":                {"client", "schema", "internal/present", "internal/summary"},
-		mod + "/resources":            {"client", "internal/present", "internal/summary"},
+		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire"},
 		mod + "/internal/cmd/gendocs": {"tools"},
 	}
+	// The leaves the supervisor shares use the standard library alone, so
+	// it reaches nothing else through them.
+	stdOnly := map[string]bool{mod + "/internal/wire": true, mod + "/internal/backoff": true}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
@@ -40,6 +46,9 @@ func TestImportsFlowOneWay(t *testing.T) {
 		}
 		seen[pkg] = true
 		for _, imp := range imports {
+			if stdOnly[pkg] && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+				t.Errorf("%s imports %s; it may import only the standard library", pkg, imp)
+			}
 			if !strings.HasPrefix(imp, mod) {
 				continue
 			}

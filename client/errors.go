@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
 // Sentinel errors that an *APIError unwraps to, for errors.Is.
@@ -29,8 +31,9 @@ var (
 	// ErrServer: any 5xx, often a Sprite waking up.
 	ErrServer = errors.New("server error")
 	// ErrInvalidName is returned, wrapped, for a sprite or service name the
-	// API would misroute or refuse; nothing is sent.
-	ErrInvalidName = errors.New("invalid name")
+	// API would misroute or refuse; nothing is sent. It is the wire
+	// package's, so the runtime's refusals match it too.
+	ErrInvalidName = wire.ErrInvalidName
 	// ErrStreamCut is returned by Stream.Err when the stream ended in the
 	// middle of a line.
 	ErrStreamCut = errors.New("stream cut mid-line")

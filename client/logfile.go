@@ -9,8 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
 // logFile reads the lines of one service log file from an offset, in
@@ -24,7 +25,7 @@ import (
 type logFile struct {
 	path string
 	kind EventType // the type of lines that carry no [stdout]/[stderr] tag
-	keep int       // bytes kept of one line; the rest is counted as cut
+	keep int       // bytes kept of one line (its header on top of the data cap); the rest is counted as cut
 	max  int       // the event data cap
 
 	f    *os.File // nil until the file exists
@@ -49,13 +50,8 @@ type logFile struct {
 // logReadBuffer is the size of a log file's read buffer.
 const logReadBuffer = 32 << 10
 
-// maxLogHeader bounds the "2026-06-02T17:11:17.821123456Z [stderr] " prefix
-// of a line on disk; it is kept on top of the data cap so a cut line still
-// has its timestamp and stream.
-const maxLogHeader = 64
-
 func newLogFile(path string, kind EventType, maxData int) *logFile {
-	return &logFile{path: path, kind: kind, keep: maxData + maxLogHeader, max: maxData}
+	return &logFile{path: path, kind: kind, keep: maxData + wire.MaxLogHeader, max: maxData}
 }
 
 // open opens the file if it exists and sets the limit to its size; a
@@ -110,58 +106,13 @@ func (lf *logFile) tail(n int) (int, error) {
 	if lf.f == nil || n <= 0 {
 		return 0, nil
 	}
-	from, count, err := tailOffset(lf.f, lf.span.limit, n)
+	from, count, err := wire.TailOffset(lf.f, lf.span.limit, n)
 	if err != nil {
 		return 0, err
 	}
 	lf.span.pos = from
 	lf.br.Reset(&lf.span)
 	return count, nil
-}
-
-// tailOffset finds where the last n lines of the first size bytes of f
-// begin, and how many lines there are from there (at most n). It reads
-// backwards in fixed blocks, so memory does not grow with the file or its
-// lines.
-func tailOffset(f io.ReaderAt, size int64, n int) (int64, int, error) {
-	return tailOffsetBlock(f, size, n, 64<<10)
-}
-
-// tailOffsetBlock is tailOffset with the block size as a parameter, so
-// tests can cross block edges with small files.
-func tailOffsetBlock(f io.ReaderAt, size int64, n int, block int64) (int64, int, error) {
-	buf := make([]byte, block)
-	end := size
-	// A final newline ends the last line; it does not start another.
-	if end > 0 {
-		if _, err := f.ReadAt(buf[:1], end-1); err != nil {
-			return 0, 0, err
-		}
-		if buf[0] == '\n' {
-			end--
-		}
-	}
-	if end == 0 && size == 0 {
-		return 0, 0, nil
-	}
-	count := 0
-	for pos := end; pos > 0; {
-		start := max(pos-block, 0)
-		chunk := buf[:pos-start]
-		if _, err := f.ReadAt(chunk, start); err != nil && err != io.EOF {
-			return 0, 0, err
-		}
-		for i := len(chunk) - 1; i >= 0; i-- {
-			if chunk[i] == '\n' {
-				if count++; count == n {
-					return start + int64(i) + 1, n, nil
-				}
-			}
-		}
-		pos = start
-	}
-	// The first line has no newline before it.
-	return 0, count + 1, nil
 }
 
 // next returns the next whole line as an event. At the limit it returns
@@ -293,28 +244,20 @@ func (r *fileSpan) Read(p []byte) (int, error) {
 }
 
 // parseLogLine turns a line on disk, without its newline, into an output
-// event. The runtime writes "RFC3339Nano [stdout|stderr] text"; older
-// files may hold the timestamp without the tag, or plain text: the stream
-// then comes from the file (kind) and the timestamp is 0 when there is
-// none. ended says the line's newline was written; over that more of it
-// was dropped while reading (see lineData).
+// event (the format is wire.ParseLogLine's). A line without a
+// [stdout]/[stderr] tag is of the file's stream (kind), and its timestamp
+// is 0 when it has none. ended says the line's newline was written; over
+// that more of it was dropped while reading (see lineData).
 func parseLogLine(line []byte, ended, over bool, kind EventType, maxData int) Event {
+	l := wire.ParseLogLine(line)
 	ev := Event{Type: kind}
-	rest := line
-	if sp := bytes.IndexByte(line, ' '); sp > 0 && sp <= len(time.RFC3339Nano)+6 {
-		if t, err := time.Parse(time.RFC3339Nano, string(line[:sp])); err == nil {
-			ev.Timestamp = t.UnixMilli()
-			rest = line[sp+1:]
-			for _, typ := range []EventType{EventStdout, EventStderr} {
-				tag := "[" + string(typ) + "] "
-				if bytes.HasPrefix(rest, []byte(tag)) {
-					ev.Type, rest = typ, rest[len(tag):]
-					break
-				}
-			}
-		}
+	if l.Stream != "" {
+		ev.Type = l.Stream
 	}
-	ev.Data, ev.Truncated = lineData(rest, ended, over, maxData)
+	if !l.Time.IsZero() {
+		ev.Timestamp = l.Time.UnixMilli()
+	}
+	ev.Data, ev.Truncated = lineData(l.Text, ended, over, maxData)
 	return ev
 }
 

@@ -78,45 +78,6 @@ func parseDiskLine(line string, kind EventType, maxData int) Event {
 	return parseLogLine([]byte(body), ended, false, kind, maxData)
 }
 
-// tailOffset agrees with a plain split on random files of every shape:
-// blank lines, no final newline, lines longer than its block (small
-// blocks here, so edges are crossed often; the real size below).
-func TestTailOffsetMatchesSplit(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for round := range 400 {
-		block := []int64{1, 2, 5, 16, 64 << 10}[round%5]
-		var b bytes.Buffer
-		nLines := rng.IntN(40)
-		for i := range nLines {
-			size := rng.IntN(20)
-			if block > 1<<10 && rng.IntN(40) == 0 {
-				size = 64<<10 + rng.IntN(100<<10) // crosses the real block
-			}
-			b.Write(bytes.Repeat([]byte{byte('a' + i%26)}, size))
-			if i < nLines-1 || rng.IntN(2) == 0 {
-				b.WriteByte('\n')
-			}
-		}
-		data := b.Bytes()
-		lines := splitLines(data)
-		for _, n := range []int{1, 2, 3, 7, len(lines), len(lines) + 5} {
-			off, count, err := tailOffsetBlock(bytes.NewReader(data), int64(len(data)), n, block)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantCount := min(n, len(lines))
-			wantOff := 0
-			for _, l := range lines[:len(lines)-wantCount] {
-				wantOff += len(l)
-			}
-			if count != wantCount || off != int64(wantOff) {
-				t.Fatalf("round %d (block %d), %d lines, tail %d: got offset %d count %d; want %d and %d",
-					round, block, len(lines), n, off, count, wantOff, wantCount)
-			}
-		}
-	}
-}
-
 // splitLines splits after each newline; a last piece without one is a line.
 func splitLines(data []byte) [][]byte {
 	var out [][]byte

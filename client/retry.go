@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/backoff"
 )
 
 // retryPolicy bounds the retries of idempotent reads.
@@ -51,15 +52,15 @@ func retryable(err error) bool {
 }
 
 // delay is the wait before attempt+1: Retry-After when the server gave one
-// (capped), else exponential backoff with full jitter on its upper half.
+// (capped), else exponential backoff: the first wait is between base/2 and
+// base, each further one doubles, spread wide (Jitter 1) because many
+// clients may be retrying against the same waking Sprite.
 func (p retryPolicy) delay(attempt int, err error) time.Duration {
 	var ae *APIError
 	if errors.As(err, &ae) && ae.RetryAfter > 0 {
 		return min(ae.RetryAfter, p.max)
 	}
-	d := p.base << (attempt - 1)
-	d = d/2 + rand.N(d/2+1)
-	return min(d, p.max)
+	return backoff.Policy{Floor: p.base / 2, Cap: p.max, Jitter: 1}.Delay(attempt)
 }
 
 // parseRetryAfter reads a Retry-After header: seconds or an HTTP date.

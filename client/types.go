@@ -1,200 +1,66 @@
 package client
 
-import (
-	"encoding/json"
-	"time"
-)
+import "github.com/sprites-mcp/sprites-mcp/internal/wire"
+
+// The wire types are defined once, in internal/wire, which the supervisor
+// (the runtime this repository ships) shares; these aliases keep them
+// under the names callers of this package know.
 
 // Status is a service's lifecycle state as the runtime reports it.
-type Status string
+type Status = wire.Status
 
 // The statuses of the Services API.
 const (
-	StatusStopped  Status = "stopped"
-	StatusStarting Status = "starting"
-	StatusRunning  Status = "running"
-	StatusStopping Status = "stopping"
-	StatusFailed   Status = "failed"
+	StatusStopped  = wire.StatusStopped
+	StatusStarting = wire.StatusStarting
+	StatusRunning  = wire.StatusRunning
+	StatusStopping = wire.StatusStopping
+	StatusFailed   = wire.StatusFailed
 )
 
 // ServiceRequest is the body of a create/update (PUT). Cmd is the executable
 // only; its arguments go in Args.
-type ServiceRequest struct {
-	// Name is normally carried by the URL. It is sent in the body only on the
-	// retry for runtimes that answer 400 "service name required".
-	Name string `json:"name,omitempty"`
-	// Cmd is the executable, required: a name on PATH or a path.
-	Cmd string `json:"cmd"`
-	// Args are the arguments, one per element; no shell parses them.
-	Args []string `json:"args,omitempty"`
-	// Env is added to the service's base environment.
-	Env map[string]string `json:"env,omitempty"`
-	// Dir is the working directory; empty leaves the runtime's default.
-	Dir string `json:"dir,omitempty"`
-	// Needs names services started before this one.
-	Needs []string `json:"needs,omitempty"`
-	// HTTPPort is the port the Sprite's URL routes to; only one service
-	// per Sprite may hold it (409 otherwise). Nil leaves routing alone.
-	HTTPPort *int `json:"http_port,omitempty"`
-}
+type ServiceRequest = wire.ServiceRequest
 
 // Service is a service definition together with its current state, as
 // returned by list and get. Decoding is tolerant: needs may be null or [],
 // http_port absent or null, env and dir absent, unknown fields ignored.
-type Service struct {
-	Name string            `json:"name"`
-	Cmd  string            `json:"cmd"`
-	Args []string          `json:"args,omitempty"`
-	Env  map[string]string `json:"env,omitempty"` // nil when the runtime does not report it
-	Dir  string            `json:"dir,omitempty"`
-	// Needs is never nil after decoding: null on the wire becomes empty.
-	Needs []string `json:"needs"`
-	// HTTPPort is nil when absent or null.
-	HTTPPort *int  `json:"http_port,omitempty"`
-	State    State `json:"state"`
-}
+type Service = wire.Service
 
 // State is the runtime's view of a service.
-type State struct {
-	Name      string    `json:"name,omitempty"`
-	Status    Status    `json:"status"`
-	PID       int       `json:"pid,omitempty"`       // 0 when not running
-	StartedAt time.Time `json:"started_at,omitzero"` // zero when never started
-	// Error says why the last run ended, e.g. "exited with code 1".
-	Error string `json:"error,omitempty"`
-	// RestartCount grows with every crash restart.
-	RestartCount int `json:"restart_count"`
-	// NextRestartAt is the zero time when no restart is scheduled; the wire
-	// form of that is "0001-01-01T00:00:00Z".
-	NextRestartAt time.Time `json:"next_restart_at,omitzero"`
-}
-
-// UnmarshalJSON normalises a null needs list to an empty one, so callers
-// never have to tell the two apart.
-func (s *Service) UnmarshalJSON(b []byte) error {
-	type plain Service
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	if p.Needs == nil {
-		p.Needs = []string{}
-	}
-	*s = Service(p)
-	return nil
-}
+type State = wire.State
 
 // EventType names the kind of a stream event.
-type EventType string
+type EventType = wire.EventType
 
 // The event types of the Services API streams.
 const (
-	EventStarted  EventType = "started"
-	EventStdout   EventType = "stdout"
-	EventStderr   EventType = "stderr"
-	EventExit     EventType = "exit"
-	EventError    EventType = "error"
-	EventStopping EventType = "stopping"
-	EventStopped  EventType = "stopped"
-	EventComplete EventType = "complete"
+	EventStarted  = wire.EventStarted
+	EventStdout   = wire.EventStdout
+	EventStderr   = wire.EventStderr
+	EventExit     = wire.EventExit
+	EventError    = wire.EventError
+	EventStopping = wire.EventStopping
+	EventStopped  = wire.EventStopped
+	EventComplete = wire.EventComplete
 )
-
-// IsOutput reports whether events of this type carry service output.
-func (t EventType) IsOutput() bool { return t == EventStdout || t == EventStderr }
 
 // Event is one decoded line of an NDJSON stream.
 //
 // Data is capped by the client (see WithMaxEventData); Truncated says the
 // original was longer. A line that is not JSON becomes a stdout event with
 // Raw set and the line, without its newline, as Data.
-type Event struct {
-	Type EventType `json:"type"`
-	// Data is the output chunk of stdout and stderr events (usually a line
-	// with its newline) or the message of an error event, valid UTF-8.
-	Data string `json:"data,omitempty"`
-	// ExitCode is set on exit and stopped events.
-	ExitCode *int `json:"exit_code,omitempty"`
-	// Timestamp is Unix milliseconds, as on the wire; 0 when absent.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// LogFiles is set on the complete event.
-	LogFiles *LogFiles `json:"log_files,omitempty"`
-	// Truncated says Data was cut to the cap, or the line itself was cut
-	// off (an over-long line, or the stream ending mid-line).
-	Truncated bool `json:"truncated,omitempty"`
-	// Raw says the line was not a JSON event and is carried as stdout.
-	Raw bool `json:"raw,omitempty"`
-}
-
-// Time returns the event's timestamp, or the zero time when it had none.
-func (e Event) Time() time.Time {
-	if e.Timestamp == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(e.Timestamp)
-}
+type Event = wire.Event
 
 // LogFiles are the paths of a service's log files, from a complete event.
 // Current runtimes write one combined file; older ones wrote two.
-type LogFiles struct {
-	Combined string `json:"combined,omitempty"`
-	Stdout   string `json:"stdout,omitempty"`
-	Stderr   string `json:"stderr,omitempty"`
-}
-
-// Primary returns the most useful log path: combined, else stdout, else stderr.
-func (l *LogFiles) Primary() string {
-	switch {
-	case l == nil:
-		return ""
-	case l.Combined != "":
-		return l.Combined
-	case l.Stdout != "":
-		return l.Stdout
-	default:
-		return l.Stderr
-	}
-}
+type LogFiles = wire.LogFiles
 
 // Sprite is one entry of the list-sprites answer. Only the name is relied
 // on; other fields are informative and may be empty.
-type Sprite struct {
-	Name   string `json:"name"`
-	Status string `json:"status,omitempty"` // e.g. "running", "cold"
-	URL    string `json:"url,omitempty"`    // the Sprite's public URL
-}
+type Sprite = wire.Sprite
 
-// SpritesPage is one page of ListSprites.
-type SpritesPage struct {
-	Sprites []Sprite `json:"sprites"` // never nil after ListSprites
-	// HasMore says another page exists: pass NextContinuationToken as
-	// ListSpritesOptions.ContinuationToken to get it.
-	HasMore               bool   `json:"has_more"`
-	NextContinuationToken string `json:"next_continuation_token,omitempty"`
-}
-
-// UnmarshalJSON reads a state tolerantly: a time that is empty, null or
-// not RFC 3339 is the zero time instead of failing the whole answer.
-func (s *State) UnmarshalJSON(b []byte) error {
-	type plain State
-	var p struct {
-		plain
-		StartedAt     json.RawMessage `json:"started_at"`
-		NextRestartAt json.RawMessage `json:"next_restart_at"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*s = State(p.plain)
-	s.StartedAt = tolerantTime(p.StartedAt)
-	s.NextRestartAt = tolerantTime(p.NextRestartAt)
-	return nil
-}
-
-// tolerantTime decodes an RFC 3339 JSON string, anything else is zero.
-func tolerantTime(raw json.RawMessage) time.Time {
-	var t time.Time
-	if len(raw) == 0 || json.Unmarshal(raw, &t) != nil {
-		return time.Time{}
-	}
-	return t
-}
+// SpritesPage is one page of ListSprites; its Sprites is never nil after
+// ListSprites. HasMore says another page exists: pass
+// NextContinuationToken as ListSpritesOptions.ContinuationToken to get it.
+type SpritesPage = wire.SpritesPage

@@ -128,7 +128,7 @@ func (r *Resources) syncConcrete(names []string, known bool) {
 	}
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
-		if !nameRE.MatchString(n) {
+		if !validService(n) {
 			continue // a URI with this name could not be read back
 		}
 		want[n] = true
@@ -157,7 +157,7 @@ var listChangingTools = map[string]bool{"service_create": true, "service_delete"
 
 // afterCallTool refreshes the concrete list after a tool that adds or
 // removes a service, so a client that reads resources without subscribing
-// still gets resources/list_changed (DESIGN.md section 4); without it the
+// still gets resources/list_changed (docs/ARCHITECTURE.md); without it the
 // list would change only on resources/list or under a watcher. It runs
 // whether or not the call reported an error: a create whose process
 // crashed during its wait is an error, yet the service now exists. The

@@ -46,7 +46,7 @@ func (c completer) services(ctx context.Context, sprite, prefix string) *mcp.Com
 	if sprite == "" {
 		sprite = c.r.defaultSprite
 	}
-	if !nameRE.MatchString(sprite) {
+	if !validSprite(sprite) {
 		return completion(nil, false)
 	}
 	svcs, err := c.r.svc.List(ctx, sprite)

@@ -3,12 +3,14 @@ package resources
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
-// The URI surface of DESIGN.md section 4. These strings are a contract.
+// The URI surface of the resources (docs/ARCHITECTURE.md). These strings
+// are a contract.
 const (
 	scheme = "sprites://"
 
@@ -43,11 +45,10 @@ type ref struct {
 	lines   int    // kindLogs only: DefaultLines unless the URI says
 }
 
-// nameRE is the runtime's service name rule. Sprite names are held to it as
-// well: it is what the URI templates can match (RFC 6570 simple expansion
-// admits only unreserved characters), so anything else could never be
-// served anyway.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+// validSprite and validService report whether a name passes the one name
+// rule (wire.ValidateName): only such names can be in our URIs.
+func validSprite(name string) bool  { return wire.ValidateName(wire.KindSprite, name) == nil }
+func validService(name string) bool { return wire.ValidateName(wire.KindService, name) == nil }
 
 // malformedError is a URI that names none of our resources. It counts as
 // "not found" for the protocol: there is no such resource.
@@ -80,8 +81,11 @@ func parseURI(raw string) (ref, error) {
 		return bad("the path must start with {sprite}/services")
 	}
 	r := ref{sprite: segs[0]}
-	if !nameRE.MatchString(r.sprite) {
-		return bad("sprite name %q is not a valid name (letters, digits, '.', '_', '-'; at most 63)", r.sprite)
+	// Names are held to the one rule of the client and the runtime
+	// (wire.ValidateName); it is also what the URI templates can match
+	// (RFC 6570 simple expansion admits only unreserved characters).
+	if err := wire.ValidateName(wire.KindSprite, r.sprite); err != nil {
+		return bad("%v", err)
 	}
 	switch {
 	case len(segs) == 2:
@@ -96,8 +100,10 @@ func parseURI(raw string) (ref, error) {
 	default:
 		return bad("unexpected path after {sprite}/services")
 	}
-	if r.kind != kindList && (!nameRE.MatchString(r.service) || r.service == "signal") {
-		return bad("service name %q is not a valid name (letters, digits, '.', '_', '-'; at most 63)", r.service)
+	if r.kind != kindList {
+		if err := wire.ValidateName(wire.KindService, r.service); err != nil {
+			return bad("%v", err)
+		}
 	}
 	if !hasQuery {
 		return r, nil

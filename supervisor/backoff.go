@@ -1,8 +1,9 @@
 package supervisor
 
 import (
-	"math/rand/v2"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/backoff"
 )
 
 // The default restart schedule: 1 s doubling to 30 s, and a run of 60 s
@@ -13,24 +14,12 @@ const (
 	defaultStableAfter = 60 * time.Second
 )
 
-// backoffDelay is the wait before restart number attempt (1-based) of a
-// crash streak: base, 2·base, 4·base, ... never more than limit.
-func backoffDelay(attempt int, base, limit time.Duration) time.Duration {
-	if attempt < 1 {
-		attempt = 1
-	}
-	d := base
-	for i := 1; i < attempt && d < limit; i++ {
-		d *= 2
-	}
-	return min(d, limit)
-}
+// restartJitter spreads restarts up to 10% past their step, never beyond
+// the cap, so that services crashing together do not restart in lock step,
+// while a restart still never comes before its step.
+const restartJitter = 0.1
 
-// withJitter adds up to 10%, never beyond limit, so that services crashing
-// together do not restart in lock step.
-func withJitter(d, limit time.Duration) time.Duration {
-	if d <= 0 {
-		return d
-	}
-	return min(d+rand.N(d/10+1), limit)
+// restartPolicy is the crash-restart schedule of t.
+func (t tuning) restartPolicy() backoff.Policy {
+	return backoff.Policy{Floor: t.backoffBase, Cap: t.backoffCap, Jitter: restartJitter}
 }

@@ -15,9 +15,10 @@ import (
 )
 
 func TestBackoffScheduleDefault(t *testing.T) {
+	p := defaultTuning().restartPolicy()
 	want := []time.Duration{1, 2, 4, 8, 16, 30, 30, 30}
 	for i, w := range want {
-		if got := backoffDelay(i+1, defaultBackoffBase, defaultBackoffCap); got != w*time.Second {
+		if got := p.Step(i + 1); got != w*time.Second {
 			t.Errorf("attempt %d: %s, want %s", i+1, got, w*time.Second)
 		}
 	}
@@ -25,10 +26,10 @@ func TestBackoffScheduleDefault(t *testing.T) {
 		t.Errorf("stable after %s, want 60s", defaultStableAfter)
 	}
 	for i := 0; i < 1000; i++ {
-		if d := withJitter(30*time.Second, defaultBackoffCap); d > 30*time.Second {
+		if d := p.Delay(6); d > 30*time.Second {
 			t.Fatalf("jitter went past the cap: %s", d)
 		}
-		if d := withJitter(time.Second, defaultBackoffCap); d < time.Second || d > 1100*time.Millisecond {
+		if d := p.Delay(1); d < time.Second || d > 1100*time.Millisecond {
 			t.Fatalf("jitter of 1s gave %s", d)
 		}
 	}
@@ -161,7 +162,7 @@ func TestCrashRestartsWithBackoffAndStopCancels(t *testing.T) {
 	}
 	for i := 1; i < 4; i++ {
 		gap := at[i].Sub(at[i-1])
-		want := backoffDelay(i, h.rt.tune.backoffBase, h.rt.tune.backoffCap)
+		want := h.rt.tune.restartPolicy().Step(i)
 		if gap < want-5*time.Millisecond { // timestamps are in ms
 			t.Errorf("restart %d after %s, want at least %s", i, gap, want)
 		}

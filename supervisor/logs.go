@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
 // handleLogs streams a service's log file (all of it, or its last `lines`
@@ -87,7 +88,7 @@ func streamLogFile(ctx context.Context, st *ndjson, path string, size int64, n i
 	from := int64(0)
 	if n > 0 {
 		var found int
-		if from, found, err = tailOffset(f, size, n); err != nil {
+		if from, found, err = wire.TailOffset(f, size, n); err != nil {
 			return err
 		}
 		// Just after a rotation the current file is short: take the rest of
@@ -114,7 +115,7 @@ func streamBackupTail(ctx context.Context, st *ndjson, path string, n int) error
 	if err != nil {
 		return err
 	}
-	from, _, err := tailOffset(f, fi.Size(), n)
+	from, _, err := wire.TailOffset(f, fi.Size(), n)
 	if err != nil {
 		return err
 	}
@@ -165,61 +166,17 @@ func streamLines(ctx context.Context, st *ndjson, r io.Reader) error {
 	}
 }
 
-// tailOffset finds where the last n lines of the first size bytes begin,
-// reading backwards in blocks; found is how many lines there are, up to n.
-func tailOffset(f *os.File, size int64, n int) (off int64, found int, err error) {
-	const block = 64 << 10
-	buf := make([]byte, block)
-	end := size
-	// A final newline ends the last line; it does not start another.
-	if end > 0 {
-		if _, err := f.ReadAt(buf[:1], end-1); err != nil {
-			return 0, 0, err
-		}
-		if buf[0] == '\n' {
-			end--
-		}
-	}
-	count := 0
-	for pos := end; pos > 0; {
-		start := max(pos-block, 0)
-		chunk := buf[:pos-start]
-		if _, err := f.ReadAt(chunk, start); err != nil && err != io.EOF {
-			return 0, 0, err
-		}
-		for i := len(chunk) - 1; i >= 0; i-- {
-			if chunk[i] == '\n' {
-				if count++; count == n {
-					return start + int64(i) + 1, n, nil
-				}
-			}
-		}
-		pos = start
-	}
-	if end > 0 {
-		count++ // the first line has no newline before it
-	}
-	return 0, min(count, n), nil
-}
-
-// parseLogLine turns "RFC3339Nano [stream] text" back into an event. A line
-// that does not look like that (written by something else) is stdout.
+// parseLogLine turns a line of the log file, with its newline, back into
+// an output event. A line without a stream tag (written by something else)
+// is stdout.
 func parseLogLine(line []byte) Event {
-	ev := Event{Type: evStdout, Data: string(line)}
-	sp := bytes.IndexByte(line, ' ')
-	if sp < 0 {
-		return ev
+	l := wire.ParseLogLine(line)
+	ev := Event{Type: l.Stream, Data: string(l.Text)}
+	if ev.Type == "" {
+		ev.Type = evStdout
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(line[:sp]))
-	if err != nil {
-		return ev
-	}
-	rest := line[sp+1:]
-	for _, stream := range []string{evStdout, evStderr} {
-		tag := "[" + stream + "] "
-		if bytes.HasPrefix(rest, []byte(tag)) {
-			return Event{Type: stream, Data: string(rest[len(tag):]), Timestamp: t.UnixMilli()}
-		}
+	if !l.Time.IsZero() {
+		ev.Timestamp = l.Time.UnixMilli()
 	}
 	return ev
 }

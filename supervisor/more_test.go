@@ -5,7 +5,6 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,34 +160,6 @@ func TestLogsFollowStreamsNewOutputOnce(t *testing.T) {
 	}
 	if out != want.String() {
 		t.Fatalf("followed logs:\n%s", out)
-	}
-}
-
-func TestTailOffset(t *testing.T) {
-	cases := []struct {
-		content string
-		n       int
-		want    string
-		found   int
-	}{
-		{"a\nb\nc\n", 2, "b\nc\n", 2},
-		{"a\nb\nc\n", 3, "a\nb\nc\n", 3},
-		{"a\nb\nc\n", 9, "a\nb\nc\n", 3},
-		{"a\nb\nc", 1, "c", 1},
-		{"", 4, "", 0},
-		{strings.Repeat("x\n", 100000), 1, "x\n", 1},
-	}
-	for _, tc := range cases {
-		path := t.TempDir() + "/f"
-		if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, _ := os.Open(path)
-		off, found, err := tailOffset(f, int64(len(tc.content)), tc.n)
-		f.Close()
-		if err != nil || tc.content[off:] != tc.want || found != tc.found {
-			t.Errorf("%q last %d: got %q found %d (%v); want %q found %d", tc.content[:min(len(tc.content), 12)], tc.n, tc.content[off:], found, err, tc.want, tc.found)
-		}
 	}
 }
 

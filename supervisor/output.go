@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 	"gopkg.in/natefinch/lumberjack.v2"
 )
 
@@ -57,21 +58,18 @@ var readBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b 
 
 // pump copies one pipe of run p into the log and the hub until the pipe
 // closes, in pieces of bounded size (see splitter).
-func (o *output) pump(f *os.File, stream string, p *proc) {
+func (o *output) pump(f *os.File, stream EventType, p *proc) {
 	var sp splitter
 	var lines []byte
 	var evs []hubEvent
-	var stamp string
+	var header []byte // the log-line header of this read's lines
 	var ts int64
 	emit := func(piece []byte, eol bool) {
 		text := piece
 		if eol {
 			text = piece[:len(piece)-1]
 		}
-		lines = append(lines, stamp...)
-		lines = append(lines, " ["...)
-		lines = append(lines, stream...)
-		lines = append(lines, "] "...)
+		lines = append(lines, header...)
 		lines = append(lines, text...)
 		lines = append(lines, '\n')
 		evs = append(evs, hubEvent{Event: Event{Type: stream, Data: string(piece), Timestamp: ts}, run: p})
@@ -87,7 +85,7 @@ func (o *output) pump(f *os.File, stream string, p *proc) {
 	}
 	now := func() {
 		t := time.Now()
-		stamp, ts = t.UTC().Format(time.RFC3339Nano), t.UnixMilli()
+		header, ts = wire.AppendLogHeader(header[:0], t, stream), t.UnixMilli()
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {

@@ -37,7 +37,7 @@ func checkWire(t *testing.T, lines []string) []Event {
 	return evs
 }
 
-func joined(evs []Event, typ string) string {
+func joined(evs []Event, typ EventType) string {
 	var b strings.Builder
 	for _, e := range evs {
 		if e.Type == typ {

@@ -216,7 +216,7 @@ func (s *service) onExit(p *proc) {
 		}
 		s.streak++
 		s.restarts++
-		delay := withJitter(backoffDelay(s.streak, t.backoffBase, t.backoffCap), t.backoffCap)
+		delay := t.restartPolicy().Delay(s.streak)
 		s.status, s.errText = StatusFailed, p.exitDesc
 		s.nextRestart = time.Now().Add(delay)
 		s.timerGen++

@@ -2,33 +2,24 @@ package supervisor
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
-// nameRE is the service name rule of DESIGN.md: it keeps names safe as URL
-// segments and as log file names.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-
 // validateName refuses names the API could not route or the log directory
-// could not hold.
+// could not hold, by the one rule the client applies too (wire.ValidateName).
 func validateName(name string) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("service name is empty")
-	case name == "signal":
-		return fmt.Errorf("service name %q collides with the signal route; choose another", name)
-	case strings.Contains(name, ".."):
-		return fmt.Errorf("service name %q contains \"..\"; use letters, digits, '.', '_' and '-'", name)
-	case !nameRE.MatchString(name):
-		return fmt.Errorf("service name %q is invalid: use 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-	}
-	return nil
+	return wire.ValidateName(wire.KindService, name)
 }
 
 // definition is an immutable service definition: replaced whole on update,
-// never changed in place, so a snapshot can be shared without copying.
+// never changed in place, so a snapshot can be shared without copying. It
+// is not wire.ServiceRequest, though it has its fields and JSON keys (so
+// state.json reads like a PUT body): it has no name (the name is the key
+// it is stored under), it holds only what definitionFrom checked, and it
+// carries the runtime's own methods.
 type definition struct {
 	Cmd      string            `json:"cmd"`
 	Args     []string          `json:"args,omitempty"`

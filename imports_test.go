@@ -20,6 +20,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/internal/present": {"client", "internal/summary"},
 		mod + "/tools":         {"client", "schema", "internal/present", "internal/summary"},
 		mod + "/resources":     {"client", "internal/present", "internal/summary"},
+		mod + "/prompts":       {"client", "internal/present", "internal/summary"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {

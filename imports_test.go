@@ -12,7 +12,7 @@ import (
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
-		mod:                    {"client", "resources", "supervisor", "tools"},
+		mod:                    {"client", "prompts", "resources", "supervisor", "tools"},
 		mod + "/client":        {},
 		mod + "/schema":        {"client"},
 		mod + "/supervisor":    {},

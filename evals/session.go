@@ -339,20 +339,41 @@ func (s *session) step(i int, st *Step) error {
 	}
 }
 
+// expandExpect substitutes variables in an expectation: in texts as text
+// (a mention of "${port}" is the port's digits), in field values as values
+// (a field compared with "${pid}" is compared with the saved number).
 func expandExpect(e *Expect, vars map[string]any) (*Expect, error) {
 	if e == nil {
 		return nil, nil
 	}
-	b, _ := json.Marshal(e)
-	var generic any
-	_ = json.Unmarshal(b, &generic)
-	x, err := expand(generic, vars)
-	if err != nil {
-		return nil, err
+	out := *e
+	var err error
+	strs := func(in []string) []string {
+		if in == nil || err != nil {
+			return in
+		}
+		o := make([]string, len(in))
+		for i, x := range in {
+			if o[i], err = expandString(x, vars); err != nil {
+				return nil
+			}
+		}
+		return o
 	}
-	b, _ = json.Marshal(x)
-	var out Expect
-	if err := json.Unmarshal(b, &out); err != nil {
+	out.Mentions, out.NotMentions, out.MentionsAny, out.Matches = strs(e.Mentions), strs(e.NotMentions), strs(e.MentionsAny), strs(e.Matches)
+	if err == nil {
+		out.EveryLine, err = expandString(e.EveryLine, vars)
+	}
+	for _, m := range []*map[string]any{&out.Count, &out.Fields} {
+		if *m == nil || err != nil {
+			continue
+		}
+		var v any
+		if v, err = expand(*m, vars); err == nil {
+			*m = v.(map[string]any)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil

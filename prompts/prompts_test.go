@@ -119,11 +119,13 @@ func TestPromptsListed(t *testing.T) {
 // stderr, and exits 1. The prompt says it is failing, with restarts and
 // the next restart, names the FATAL line as the cause, quotes the last
 // stderr lines, points at the tools to call, and attaches the state and
-// the log tail with the resources' URIs and contents.
+// the log tail with the resources' URIs and contents. (The pause lets the
+// noise reach the log before the stderr lines: stdout and stderr are two
+// pipes, and the 40-line tail must end with the crash for the check.)
 func TestDebugCrashLoop(t *testing.T) {
 	h := newHarness(t, 8000)
 	h.create("app", client.ServiceRequest{Cmd: "sh", Args: []string{"-c",
-		`i=0; while [ $i -lt 300 ]; do echo "noise line $i"; i=$((i+1)); done; echo "warming up" >&2; echo "FATAL: config file /etc/app.yaml not found" >&2; exit 1`}})
+		`i=0; while [ $i -lt 300 ]; do echo "noise line $i"; i=$((i+1)); done; sleep 0.2; echo "warming up" >&2; echo "FATAL: config file /etc/app.yaml not found" >&2; exit 1`}})
 	h.waitFor("app", func(s *client.Service) bool { return s.State.RestartCount >= 1 && !s.State.NextRestartAt.IsZero() })
 
 	for _, p := range protocols {

@@ -15,15 +15,19 @@ import (
 // every text it carries (the guide, the attached contents, the links)
 // count, and attachments that do not fit become links.
 type answer struct {
-	budget int
-	used   int
-	msgs   []mcp.PromptMessage
+	budget   int
+	used     int
+	reserved int // kept for the links of attachments not yet added
+	msgs     []mcp.PromptMessage
 }
 
 // guide adds the text message; it must come first and fit (the handlers
 // build it within their share of the budget, and cut is the last guard).
-func (a *answer) guide(text string) {
-	text = cut(text, a.budget-a.used)
+// reserve is kept free for the attachments that follow, so that even when
+// they must become links the whole stays within the budget.
+func (a *answer) guide(text string, reserve int) {
+	a.reserved = reserve
+	text = cut(text, a.budget-a.used-reserve)
 	a.used += utf8.RuneCountInString(text)
 	a.msgs = append(a.msgs, mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text)))
 }
@@ -33,6 +37,11 @@ func (a *answer) guide(text string) {
 // note saying why, so the client can still read it. A read that fails is
 // said in the note: the guide stands without it.
 func (a *answer) attach(ctx context.Context, read ReadFunc, uri, name, mime string) {
+	// What this attachment may use: what is left, less what the later
+	// ones keep for their links.
+	own := linkCost(uri, name)
+	a.reserved = max(0, a.reserved-own)
+	room := a.budget - a.used - a.reserved
 	contents, err := read(ctx, uri)
 	var note string
 	if err == nil {
@@ -42,7 +51,7 @@ func (a *answer) attach(ctx context.Context, read ReadFunc, uri, name, mime stri
 				size += utf8.RuneCountInString(t.Text)
 			}
 		}
-		if len(contents) > 0 && size <= a.budget-a.used {
+		if len(contents) > 0 && size <= room {
 			a.used += size
 			for _, c := range contents {
 				a.msgs = append(a.msgs, mcp.NewPromptMessage(mcp.RoleUser, mcp.NewEmbeddedResource(c)))
@@ -53,10 +62,15 @@ func (a *answer) attach(ctx context.Context, read ReadFunc, uri, name, mime stri
 	} else {
 		note = "reading " + uri + " failed: " + cut(err.Error(), 200)
 	}
-	note = cut(note, max(0, a.budget-a.used-utf8.RuneCountInString(uri)-utf8.RuneCountInString(name)))
-	link := mcp.NewResourceLink(uri, name, note, mime)
-	a.used += utf8.RuneCountInString(uri) + utf8.RuneCountInString(name) + utf8.RuneCountInString(note)
-	a.msgs = append(a.msgs, mcp.NewPromptMessage(mcp.RoleUser, link))
+	note = cut(note, max(0, room-own))
+	a.used += own + utf8.RuneCountInString(note)
+	a.msgs = append(a.msgs, mcp.NewPromptMessage(mcp.RoleUser, mcp.NewResourceLink(uri, name, note, mime)))
+}
+
+// linkCost is what a link to uri named name costs at least: attach's
+// fallback, before its note.
+func linkCost(uri, name string) int {
+	return utf8.RuneCountInString(uri) + utf8.RuneCountInString(name)
 }
 
 func (a *answer) result(desc string) *mcp.GetPromptResult {

@@ -79,7 +79,7 @@ func (p *Prompts) debug(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Get
 	d := p.readDigest(ctx, sprite, name, st.Error, guideBudget)
 
 	title := fmt.Sprintf("Debug %s on %s.", name, sprite)
-	state := "State: " + stateLine(st, time.Now())
+	state := "State: " + stateLine(st, timeNow())
 	why := ""
 	switch {
 	case d.cause != "" && !healthy(st.Status):
@@ -102,10 +102,11 @@ func (p *Prompts) debug(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Get
 	stderr := stderrBlock(d, room)
 	text := lines(title, state, needsLine, why, logNote, stderr, next, attached)
 
+	stateURI, tailURI := present.ServiceURI(sprite, name), logsURI(sprite, name, debugLogLines)
 	ans := &answer{budget: p.maxChars}
-	ans.guide(text)
-	ans.attach(ctx, p.read, present.ServiceURI(sprite, name), name, "application/json")
-	ans.attach(ctx, p.read, logsURI(sprite, name, debugLogLines), name+" logs", "text/plain")
+	ans.guide(text, linkCost(stateURI, name)+linkCost(tailURI, name+" logs"))
+	ans.attach(ctx, p.read, stateURI, name, "application/json")
+	ans.attach(ctx, p.read, tailURI, name+" logs", "text/plain")
 	return ans.result(fmt.Sprintf("Debug %s on %s: %s", name, sprite, st.Status)), nil
 }
 

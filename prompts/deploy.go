@@ -123,7 +123,7 @@ func (p *Prompts) deploy(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 		text += fmt.Sprintf("\nEvery call above also takes \"sprite\": %s.", quote(sprite))
 	}
 	ans := &answer{budget: p.maxChars}
-	ans.guide(text)
+	ans.guide(text, 0)
 	return ans.result(fmt.Sprintf("Deploy %s on %s", name, sprite)), nil
 }
 

@@ -253,7 +253,12 @@ func TestDebugMissing(t *testing.T) {
 // still gets a prompt within a small budget, the guide whole and the
 // attachment that does not fit turned into a link.
 func TestDebugBudget(t *testing.T) {
-	const budget = 1500
+	for _, budget := range []int{1000, 1500} {
+		t.Run(fmt.Sprint(budget), func(t *testing.T) { testDebugBudget(t, budget) })
+	}
+}
+
+func testDebugBudget(t *testing.T, budget int) {
 	h := newHarness(t, budget)
 	h.create("loud", client.ServiceRequest{Cmd: "sh", Args: []string{"-c",
 		`i=0; while [ $i -lt 200 ]; do echo "ERROR $i $(printf 'x%.0s' $(seq 1 400))" >&2; i=$((i+1)); done; exec sleep 1000`}})

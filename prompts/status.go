@@ -40,7 +40,7 @@ func (p *Prompts) status(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 	}
 	if len(svcs) == 0 {
 		ans := &answer{budget: p.maxChars}
-		ans.guide(fmt.Sprintf("%s has no services yet. The prompt deploy_service walks through creating one.", sprite))
+		ans.guide(fmt.Sprintf("%s has no services yet. The prompt deploy_service walks through creating one.", sprite), 0)
 		return ans.result("Status of " + sprite), nil
 	}
 	// Unhealthy first, then by name: what needs attention leads.
@@ -96,6 +96,6 @@ func (p *Prompts) status(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 			len(rows)-shown, p.maxChars, present.ListURI(sprite))
 	}
 	ans := &answer{budget: p.maxChars}
-	ans.guide(lines(head, body, next))
+	ans.guide(lines(head, body, next), 0)
 	return ans.result("Status of " + sprite), nil
 }

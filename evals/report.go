@@ -13,7 +13,7 @@ import (
 type record struct {
 	mu          sync.Mutex
 	sc          *Scenario
-	done        bool // every step ran (failures end a scenario early)
+	done        bool // run returned (a failure ends a scenario early: see failures)
 	elapsed     time.Duration
 	calls       int
 	textChars   int // characters of text the agent received

@@ -92,11 +92,11 @@ func run(sc *Scenario, opt *options) *record {
 		rec.fail("%v", err)
 		return rec
 	}
-	if err := s.start(); err != nil {
-		rec.fail("start the server: %v", err)
-		return rec
+	if err = s.start(); err != nil {
+		err = fmt.Errorf("start the server: %w", err)
+	} else {
+		err = s.setup()
 	}
-	err = s.setup()
 	for i := range sc.Steps {
 		if err != nil {
 			break
@@ -227,10 +227,13 @@ func (s *session) stderrText() string { t, _ := s.stderr.state(); return t }
 // close ends the server as its client would and checks it exited cleanly
 // (a race-enabled build exits 66 after a data race).
 func (s *session) close() error {
-	if s.c == nil {
-		return nil
+	if s.c == nil && s.proc == nil {
+		return nil // nothing started
 	}
-	err := s.c.Close()
+	var err error
+	if s.c != nil {
+		err = s.c.Close()
+	}
 	if s.proc != nil {
 		// Over HTTP the client does not own the process: SIGTERM drains
 		// in-flight calls, then the server exits 0.

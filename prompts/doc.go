@@ -5,6 +5,7 @@
 //	                next; its state and log tail attached as resources
 //	deploy_service  the calls that create a service and check it is up, read
 //	                its logs, and undo it, checked against what already runs
+//	                (not offered on a read-only server)
 //	status_report   every service of a sprite in one line, the unhealthy
 //	                ones first with the line that says why
 //

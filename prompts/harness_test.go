@@ -39,7 +39,7 @@ type harness struct {
 	srv *server.MCPServer
 }
 
-func newHarness(t testing.TB, maxChars int) *harness {
+func newHarness(t testing.TB, maxChars int, tweak ...func(*prompts.Deps)) *harness {
 	t.Helper()
 	api := startRuntime(t)
 	res := resources.New(resources.Deps{Services: api, DefaultSprite: sprite, MaxChars: maxChars, Logger: quietLogger(t)})
@@ -48,13 +48,17 @@ func newHarness(t testing.TB, maxChars int) *harness {
 	// The prompts attach what a client reading the resource gets: in
 	// this test that is literally a client reading it from the same
 	// server, so "same URI, same content" is what is checked.
-	pr := prompts.New(prompts.Deps{
+	deps := prompts.Deps{
 		Services:      api,
 		Read:          h.readThroughServer,
 		DefaultSprite: sprite,
 		MaxChars:      maxChars,
 		Logger:        quietLogger(t),
-	})
+	}
+	for _, f := range tweak {
+		f(&deps)
+	}
+	pr := prompts.New(deps)
 	opts := append(res.ServerOptions(), pr.ServerOptions()...)
 	h.srv = server.NewMCPServer("sprites-mcp-test", "0.0.0", append(opts, server.WithResourceRecovery())...)
 	res.Register(h.srv)

@@ -32,7 +32,10 @@ type Deps struct {
 	DefaultSprite  string   // used when a prompt's sprite argument is empty
 	MaxChars       int      // the result budget, default 8000 (at least 1000): all text of one answer
 	CanListSprites bool     // true on the public API: complete sprite from ListSprites
-	Logger         *slog.Logger
+	// ReadOnly is the server's --read-only: deploy_service, whose steps
+	// are calls the client cannot make then, is not offered.
+	ReadOnly bool
+	Logger   *slog.Logger
 }
 
 const (
@@ -69,6 +72,7 @@ type Prompts struct {
 	defaultSprite  string
 	maxChars       int
 	canListSprites bool
+	readOnly       bool
 	log            *slog.Logger
 }
 
@@ -84,6 +88,7 @@ func New(d Deps) *Prompts {
 		defaultSprite:  d.DefaultSprite,
 		maxChars:       d.MaxChars,
 		canListSprites: d.CanListSprites,
+		readOnly:       d.ReadOnly,
 		log:            d.Logger,
 	}
 	if p.maxChars <= 0 {
@@ -114,11 +119,14 @@ func (p *Prompts) Register(s *server.MCPServer) {
 
 // all is the ordered list of the prompts.
 func (p *Prompts) all() []server.ServerPrompt {
-	return []server.ServerPrompt{
+	all := []server.ServerPrompt{
 		{Prompt: debugPrompt, Handler: p.guard(debugName, p.debug)},
-		{Prompt: deployPrompt, Handler: p.guard(deployName, p.deploy)},
 		{Prompt: statusPrompt, Handler: p.guard(statusName, p.status)},
 	}
+	if !p.readOnly {
+		all = append(all, server.ServerPrompt{Prompt: deployPrompt, Handler: p.guard(deployName, p.deploy)})
+	}
+	return all
 }
 
 // guard bounds a prompt's backend reads in time and logs its failures.

@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/prompts"
 )
 
 func getPrompt(t *testing.T, c *mcpclient.Client, name string, args map[string]string) (*mcp.GetPromptResult, error) {
@@ -112,6 +113,27 @@ func TestPromptsListed(t *testing.T) {
 				t.Errorf("prompts %v, want %d", got, len(want))
 			}
 		})
+	}
+}
+
+// TestReadOnly: a read-only server does not offer deploy_service, whose
+// steps it would refuse.
+func TestReadOnly(t *testing.T) {
+	h := newHarness(t, 8000, func(d *prompts.Deps) { d.ReadOnly = true })
+	c := h.connect(nil, mcp.ProtocolVersion20260728)
+	res, err := c.ListPrompts(ctxFor(t, 10*time.Second), mcp.ListPromptsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range res.Prompts {
+		names = append(names, p.Name)
+	}
+	if !slices.Equal(names, []string{"debug_service", "status_report"}) {
+		t.Errorf("read-only prompts %v, want debug_service and status_report", names)
+	}
+	if _, err := getPrompt(t, c, "deploy_service", map[string]string{"service_name": "web", "cmd": "x"}); err == nil {
+		t.Error("deploy_service answered on a read-only server")
 	}
 }
 

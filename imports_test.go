@@ -13,7 +13,7 @@ import (
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
-		mod:                           {"client", "resources", "supervisor", "tools"},
+		mod:                           {"client", "prompts", "resources", "supervisor", "tools"},
 		mod + "/client":               {"internal/wire", "internal/backoff"},
 		mod + "/schema":               {"client"},
 		mod + "/supervisor":           {"internal/wire", "internal/backoff"},
@@ -24,6 +24,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/tools":                {"client", "schema", "internal/present", "internal/summary"},
 		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire"},
 		mod + "/internal/cmd/gendocs": {"tools"},
+		mod + "/prompts":              {"client", "internal/present", "internal/summary"},
 	}
 	// The leaves the supervisor shares use the standard library alone, so
 	// it reaches nothing else through them.

@@ -1,6 +1,6 @@
 //go:build race
 
-package evals
+package main
 
 // raceEnabled is true when the tests run under -race: the server binary is
 // then built with -race too, which shares the build cache with the test

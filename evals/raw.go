@@ -1,7 +1,8 @@
-package evals
+package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -97,4 +98,52 @@ func (a *rawAPI) streamBytes(ctx context.Context, svc string, from, to time.Time
 		n += int64(len(b) + 1)
 	}
 	return n, nil
+}
+
+// put defines and starts a service through the socket (duration 0: the
+// answer comes at once), as an earlier session would have.
+func (a *rawAPI) put(ctx context.Context, svc string, body map[string]any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://runtime"+servicePath(svc, "?duration=0"), bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := a.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("PUT %s on the runtime socket: %w", svc, err)
+	}
+	defer res.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("PUT %s: %s: %s", svc, res.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// waitRunning polls the service until it runs, or 30 s pass.
+func (a *rawAPI) waitRunning(ctx context.Context, svc string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		body, err := a.open(ctx, servicePath(svc, ""))
+		if err == nil {
+			var s struct {
+				State struct {
+					Status string `json:"status"`
+				} `json:"state"`
+			}
+			err = json.NewDecoder(io.LimitReader(body, 1<<20)).Decode(&s)
+			body.Close()
+			if err == nil && s.State.Status == "running" {
+				return nil
+			}
+			last = s.State.Status
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s is %q, not running, after 30s", svc, last)
 }

@@ -1,0 +1,208 @@
+package prompts_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/prompts"
+	"github.com/sprites-mcp/sprites-mcp/resources"
+	"github.com/sprites-mcp/sprites-mcp/supervisor"
+)
+
+const sprite = "local"
+
+// protocols are the two revisions every protocol-facing test runs under.
+var protocols = []struct {
+	name string
+	opts []mcpclient.ClientOption
+}{
+	{mcp.ProtocolVersion20251125, []mcpclient.ClientOption{mcpclient.WithProtocolVersion(mcp.ProtocolVersion20251125)}},
+	{mcp.ProtocolVersion20260728, nil},
+}
+
+// harness is the embedded runtime, the Services API client on it, and an
+// MCP server with the resources and the prompts, built as the server
+// wiring builds it.
+type harness struct {
+	t   testing.TB
+	api *client.Client
+	srv *server.MCPServer
+}
+
+func newHarness(t testing.TB, maxChars int, tweak ...func(*prompts.Deps)) *harness {
+	t.Helper()
+	api := startRuntime(t)
+	res := resources.New(resources.Deps{Services: api, DefaultSprite: sprite, MaxChars: maxChars, Logger: quietLogger(t)})
+	t.Cleanup(res.Close)
+	h := &harness{t: t, api: api}
+	// The prompts attach what a client reading the resource gets: in
+	// this test that is literally a client reading it from the same
+	// server, so "same URI, same content" is what is checked.
+	deps := prompts.Deps{
+		Services:      api,
+		Read:          h.readThroughServer,
+		DefaultSprite: sprite,
+		MaxChars:      maxChars,
+		Logger:        quietLogger(t),
+	}
+	for _, f := range tweak {
+		f(&deps)
+	}
+	pr := prompts.New(deps)
+	opts := append(res.ServerOptions(), pr.ServerOptions()...)
+	h.srv = server.NewMCPServer("sprites-mcp-test", "0.0.0", append(opts, server.WithResourceRecovery())...)
+	res.Register(h.srv)
+	pr.Register(h.srv)
+	return h
+}
+
+// readThroughServer reads a resource from the harness server with an
+// in-process client of its own.
+func (h *harness) readThroughServer(ctx context.Context, uri string) ([]mcp.ResourceContents, error) {
+	c, err := mcpclient.NewInProcessClient(h.srv)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if err := c.Start(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{
+		ClientInfo: mcp.Implementation{Name: "prompts-read", Version: "0"}}}); err != nil {
+		return nil, err
+	}
+	res, err := c.ReadResource(ctx, mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+	if err != nil {
+		return nil, err
+	}
+	return res.Contents, nil
+}
+
+// connect opens an in-process client speaking proto.
+func (h *harness) connect(opts []mcpclient.ClientOption, want string) *mcpclient.Client {
+	h.t.Helper()
+	c, err := mcpclient.NewInProcessClientWithOptions(h.srv, opts...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx := ctxFor(h.t, 20*time.Second)
+	if err := c.Start(ctx); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { c.Close() })
+	if _, err := c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{
+		ClientInfo: mcp.Implementation{Name: "prompts-test", Version: "0"}}}); err != nil {
+		h.t.Fatalf("initialize: %v", err)
+	}
+	if got := c.ProtocolVersion(); got != want {
+		h.t.Fatalf("negotiated protocol %q, want %q", got, want)
+	}
+	return c
+}
+
+// create defines and starts a service without waiting for its state.
+func (h *harness) create(name string, req client.ServiceRequest) {
+	h.t.Helper()
+	st, err := h.api.Put(ctxFor(h.t, 20*time.Second), sprite, name, req, 0)
+	if err != nil {
+		h.t.Fatalf("create %s: %v", name, err)
+	}
+	for st.Next() {
+	}
+	st.Close()
+}
+
+// waitFor polls the service until ok holds, or fails the test after 30 s.
+func (h *harness) waitFor(name string, ok func(*client.Service) bool) *client.Service {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s, err := h.api.Get(ctxFor(h.t, 5*time.Second), sprite, name)
+		if err == nil && ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("service %s did not reach the expected state: last %+v, err %v", name, s, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func running(s *client.Service) bool {
+	return s.State.Status == client.StatusRunning && s.State.PID > 0
+}
+
+// startRuntime starts the embedded runtime and returns a client on it. The
+// runtime, its services and its directory go at the end of the test.
+func startRuntime(t testing.TB) *client.Client {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: dir, Logger: quietLogger(t)})
+	if err != nil {
+		cancel()
+		os.RemoveAll(dir)
+		t.Fatalf("start the embedded runtime: %v", err)
+	}
+	t.Cleanup(func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer scancel()
+		if err := e.Close(sctx); err != nil {
+			t.Errorf("close the embedded runtime: %v", err)
+		}
+		cancel()
+		os.RemoveAll(dir)
+	})
+	api, err := client.New("unix://"+e.SocketPath(), client.WithPathStyle(client.PathSprites))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
+func ctxFor(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// quietLogger collects a test's log (bounded) and shows it only when the
+// test fails.
+func quietLogger(t testing.TB) *slog.Logger {
+	w := &logBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			w.mu.Lock()
+			t.Log("log:\n" + w.b.String())
+			w.mu.Unlock()
+		}
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *logBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.b.Len()+len(p) <= 1<<20 {
+		w.b.Write(p)
+	}
+	return len(p), nil
+}

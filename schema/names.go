@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -10,17 +11,14 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
-// nameHint says what a name may hold, after the name rule's refusal.
-const nameHint = " (use letters, digits, '.', '_' and '-')"
-
 // nameProblem is the name rule's refusal without its sentinel's prefix
-// ("invalid name: "), with what is accepted.
+// ("invalid name: "); the rule's own message says what is accepted.
 func nameProblem(kind, name string) error {
 	err := client.ValidateName(kind, name)
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s%s", strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "), nameHint)
+	return errors.New(strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "))
 }
 
 // SpriteName is a sprite argument: a string (a number is taken as its

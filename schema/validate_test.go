@@ -17,8 +17,8 @@ import (
 var refusals = map[string][]struct{ value, want string }{
 	"SpriteArg.sprite": {
 		{`"bad name/"`, `sprite name "bad name/" contains '/'`},
-		{`""`, "sprite name is empty"},
-		{`".."`, `sprite name ".." is not allowed`},
+		{`""`, `sprite name "" is empty`},
+		{`".."`, `sprite name ".." starts with '.'`},
 		{`true`, "must be a string; got true"},
 	},
 	"Target.service_name": {
@@ -28,8 +28,8 @@ var refusals = map[string][]struct{ value, want string }{
 		{`["web"]`, `must be a string; got ["web"]`},
 	},
 	"ServiceCreateArgs.service_name": {{`"../x"`, `service name "../x"`}},
-	"ServiceDeleteArgs.service_name": {{`"a\u0000b"`, "control or invalid character"}},
-	"ServiceSignalArgs.service_name": {{`""`, "service name is empty"}},
+	"ServiceDeleteArgs.service_name": {{`"a\u0000b"`, "contains a control character"}},
+	"ServiceSignalArgs.service_name": {{`""`, `service name "" is empty`}},
 	"ServiceCreateArgs.cmd": {
 		{`"  "`, "cmd is empty: name the program to run"},
 		{`{}`, "must be a string; got {}"},

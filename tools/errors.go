@@ -47,7 +47,7 @@ func (d *deps) failure(ctx context.Context, spec *argsSpec, err error) (*mcp.Cal
 		d.log.Warn("backend refused the token", "tool", spec.tool, "err", err)
 		return nil, fmt.Errorf("%s: %w", spec.tool, err)
 	case errors.Is(err, client.ErrInvalidName):
-		return mcp.NewToolResultError(fmt.Sprintf("invalid arguments for %s: %s (use letters, digits, '.', '_' and '-')", spec.tool,
+		return mcp.NewToolResultError(fmt.Sprintf("invalid arguments for %s: %s", spec.tool,
 			strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "))), nil
 	case errors.As(err, &ae):
 		return mcp.NewToolResultError(cutText(d.explainAPIError(ctx, ae), d.MaxResultChars)), nil

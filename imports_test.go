@@ -6,20 +6,26 @@ import (
 	"testing"
 )
 
-// TestImportsFlowOneWay keeps the architecture of DESIGN.md section 1:
-// main → tools/resources → client, with supervisor standing apart. Each
-// package may import only the packages of this module listed for it.
+// TestImportsFlowOneWay keeps the architecture one-way: main → internal/app
+// (the wiring) → the HTTP transport, auth, tools and resources → client,
+// with supervisor standing apart and internal/config, which every layer may
+// read, importing only client. Each package may import only the packages of
+// this module listed for it.
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
-		mod:                    {"client", "resources", "supervisor", "tools"},
-		mod + "/client":        {},
-		mod + "/schema":        {"client"},
-		mod + "/supervisor":    {},
-		mod + "/internal/summary": {"client"},
-		mod + "/internal/present": {"client", "internal/summary"},
-		mod + "/tools":         {"client", "schema", "internal/present", "internal/summary"},
-		mod + "/resources":     {"client", "internal/present", "internal/summary"},
+		mod:                          {"internal/app", "internal/config"},
+		mod + "/internal/app":        {"client", "supervisor", "tools", "resources", "internal/auth", "internal/config", "internal/httpserver"},
+		mod + "/internal/httpserver": {"internal/auth", "internal/config"},
+		mod + "/internal/auth":       {"client", "tools", "resources", "internal/config"},
+		mod + "/internal/config":     {"client"},
+		mod + "/client":              {},
+		mod + "/schema":              {"client"},
+		mod + "/supervisor":          {},
+		mod + "/internal/summary":    {"client"},
+		mod + "/internal/present":    {"client", "internal/summary"},
+		mod + "/tools":               {"client", "schema", "internal/present", "internal/summary"},
+		mod + "/resources":           {"client", "internal/present", "internal/summary"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {

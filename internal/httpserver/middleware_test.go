@@ -75,6 +75,16 @@ func TestHostOrigin(t *testing.T) {
 // Content-Length and the limit must hold while reading.
 type chunked struct{ io.Reader }
 
+// endless is a body that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
+}
+
 func TestLimitBody(t *testing.T) {
 	big := strings.Repeat("x", config.MaxRequestBody+1)
 	exact := strings.Repeat("y", config.MaxRequestBody)
@@ -105,6 +115,20 @@ func TestLimitBody(t *testing.T) {
 			t.Errorf("%s: the handler read %d bytes, bodyOf %d, ContentLength %d", tc.name, len(got), len(bodyOf(next.r)), next.r.ContentLength)
 		}
 	}
+	// A body that never ends is cut at the limit, not read forever.
+	done := make(chan int, 1)
+	go func() {
+		done <- serve(limitBody(&reached{}), httptest.NewRequest(http.MethodPost, "/mcp", chunked{endless{}})).Code
+	}()
+	select {
+	case code := <-done:
+		if code != 413 {
+			t.Errorf("endless body: status %d, want 413", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("endless body: still reading after 20s")
+	}
+
 	// A GET has no body to read: it passes untouched.
 	next := &reached{}
 	if w := serve(limitBody(next), httptest.NewRequest(http.MethodGet, "/mcp", nil)); w.Code != 200 || bodyOf(next.r) != nil {

@@ -8,8 +8,8 @@ import (
 
 // TestImportsFlowOneWay keeps the architecture one-way: main → internal/app
 // (the wiring) → the HTTP transport, auth, tools and resources → client,
-// with supervisor standing apart and internal/config, which every layer may
-// read, importing only client. Each package may import only the packages of
+// with supervisor standing apart and internal/config importing only client
+// (so that any layer may come to read its bounds). Each package may import only the packages of
 // this module listed for it.
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -19,6 +21,9 @@ import (
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/app"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
 // syncBuffer collects a server's log lines from many goroutines.
@@ -54,12 +59,12 @@ func listenAddrFrom(log string) string {
 	return ""
 }
 
-// httpTestServer is sprites-mcp's run() serving HTTP in this process on a
+// httpTestServer is sprites-mcp's app.Run serving HTTP in this process on a
 // free loopback port, over the real embedded runtime in a temp dir.
 type httpTestServer struct {
 	base string // http://127.0.0.1:PORT
 	logs *syncBuffer
-	// stop cancels run's context (as SIGTERM does) and returns run's
+	// stop cancels app.Run's context (as SIGTERM does) and returns its
 	// error and how long it took to return; later calls return the same.
 	stop func() (error, time.Duration)
 }
@@ -76,15 +81,15 @@ func startHTTP(t *testing.T, args []string, env map[string]string) *httpTestServ
 	for k, v := range env {
 		vars[k] = v
 	}
-	cfg, err := parseConfig(append([]string{"--http", "127.0.0.1:0", "--log-format", "json"}, args...),
-		func(k string) string { return vars[k] }, io.Discard)
+	cfg, err := config.Parse(append([]string{"--http", "127.0.0.1:0", "--log-format", "json"}, args...),
+		func(k string) string { return vars[k] })
 	if err != nil {
-		t.Fatalf("parseConfig: %v", err)
+		t.Fatalf("config.Parse: %v", err)
 	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, strings.NewReader(""), io.Discard, logs) }()
+	go func() { done <- app.Run(ctx, cfg, strings.NewReader(""), io.Discard, logs) }()
 	var once sync.Once
 	var stopErr error
 	var took time.Duration

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -18,6 +20,9 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/app"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
 func TestHTTPHealthzNeedsNoToken(t *testing.T) {
@@ -31,7 +36,7 @@ func TestHTTPHealthzNeedsNoToken(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != 200 || body["up"] != true || body["backend"] != "embedded" || body["version"] != version() {
+	if resp.StatusCode != 200 || body["up"] != true || body["backend"] != "embedded" || body["version"] != app.Version() {
 		t.Errorf("healthz: %d %v", resp.StatusCode, body)
 	}
 	if len(body) != 3 {
@@ -130,10 +135,10 @@ func TestHTTPBodyOverOneMiBIs413(t *testing.T) {
 		t.Errorf("2 MiB chunked body: status %d, want 413: %.200s", resp.StatusCode, body)
 	}
 	// Just under the limit is a request like any other.
-	pad := strings.Repeat("x", maxRequestBody-len(initializeBody)-20)
+	pad := strings.Repeat("x", config.MaxRequestBody-len(initializeBody)-20)
 	ok := strings.Replace(initializeBody, `"capabilities":{}`, `"capabilities":{},"pad":"`+pad+`"`, 1)
 	resp, body = rawPost(t, s.mcpURL(), strings.NewReader(ok), bearer(token))
-	if resp.StatusCode != 200 || len(ok) > maxRequestBody {
+	if resp.StatusCode != 200 || len(ok) > config.MaxRequestBody {
 		t.Errorf("%d-byte body: status %d: %.200s", len(ok), resp.StatusCode, body)
 	}
 }
@@ -359,8 +364,8 @@ func TestHTTPShutdownEndsListeningStreams(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, s.logs.String())
 	}
-	if took > httpDrainGrace/2 {
-		t.Errorf("shutdown took %v with listening streams open; streams must not hold the drain (grace %v)", took, httpDrainGrace)
+	if took > config.HTTPDrainGrace/2 {
+		t.Errorf("shutdown took %v with listening streams open; streams must not hold the drain (grace %v)", took, config.HTTPDrainGrace)
 	}
 }
 
@@ -398,7 +403,7 @@ func TestHTTPCORSPreflightForAllowedOrigins(t *testing.T) {
 	}
 }
 
-// TestRunLeavesTheDefaultLoggerAlone: run is called many times in one test
+// TestRunLeavesTheDefaultLoggerAlone: app.Run is called many times in one test
 // process, so it must not replace the process-wide logger (main does).
 func TestRunLeavesTheDefaultLoggerAlone(t *testing.T) {
 	before := slog.Default()
@@ -407,6 +412,6 @@ func TestRunLeavesTheDefaultLoggerAlone(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	if slog.Default() != before {
-		t.Error("run replaced slog.Default()")
+		t.Error("app.Run replaced slog.Default()")
 	}
 }

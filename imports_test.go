@@ -6,14 +6,21 @@ import (
 	"testing"
 )
 
-// TestImportsFlowOneWay keeps the architecture of docs/ARCHITECTURE.md:
-// main → tools/resources → client, with supervisor standing apart and
-// sharing only the leaf packages internal/wire and internal/backoff. Each
-// package may import only the packages of this module listed for it.
+// TestImportsFlowOneWay keeps the architecture of docs/ARCHITECTURE.md
+// one-way: main → internal/app (the wiring) → the HTTP transport, auth,
+// tools, resources and prompts → client → internal/wire, with supervisor
+// standing apart and sharing only the standard-library leaves internal/wire
+// and internal/backoff. internal/config imports only client, so any layer
+// may read its bounds. Each package may import only the packages of this
+// module listed for it.
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
-		mod:                           {"client", "prompts", "resources", "supervisor", "tools"},
+		mod:                           {"internal/app", "internal/config"},
+		mod + "/internal/app":         {"client", "supervisor", "tools", "resources", "prompts", "internal/auth", "internal/config", "internal/httpserver"},
+		mod + "/internal/httpserver":  {"internal/auth", "internal/config"},
+		mod + "/internal/auth":        {"client", "tools", "resources", "internal/config"},
+		mod + "/internal/config":      {"client"},
 		mod + "/client":               {"internal/wire", "internal/backoff"},
 		mod + "/schema":               {"client"},
 		mod + "/supervisor":           {"internal/wire", "internal/backoff"},
@@ -23,8 +30,8 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/internal/present":     {"client", "internal/summary"},
 		mod + "/tools":                {"client", "schema", "internal/present", "internal/summary"},
 		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire"},
-		mod + "/internal/cmd/gendocs": {"tools"},
 		mod + "/prompts":              {"client", "internal/present", "internal/summary"},
+		mod + "/internal/cmd/gendocs": {"tools"},
 	}
 	// The leaves the supervisor shares use the standard library alone, so
 	// it reaches nothing else through them.

@@ -1,3 +1,8 @@
+//go:build unix
+
+// The end-to-end tests drive the built binary and its embedded runtime
+// with process groups and /proc, so they build on unix only.
+
 package main
 
 import (

@@ -1,7 +1,6 @@
-package main
+package config
 
 import (
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -23,14 +22,14 @@ func TestConfigHTTP(t *testing.T) {
 		{[]string{"--http", "0.0.0.0:8080"}, map[string]string{"HOME": "/h", "SPRITES_MCP_AUTH_TOKEN": "t"}, "0.0.0.0:8080"},
 		{[]string{"--http", "0.0.0.0:8080", "--auth-file", "/a.json"}, home, "0.0.0.0:8080"},
 	} {
-		cfg, err := parseConfig(tc.args, env(tc.env), io.Discard)
+		cfg, err := Parse(tc.args, env(tc.env))
 		if err != nil || cfg.HTTP != tc.addr {
 			t.Errorf("%v %v: HTTP = %q, err %v; want %q", tc.args, tc.env, cfg.HTTP, err, tc.addr)
 		}
 	}
 
-	cfg, err := parseConfig([]string{"--http", ":1", "--stateless", "--allowed-origins", "https://A.example.com/, http://x.test:80 ,https://y.test:8443"},
-		env(map[string]string{"HOME": "/h", "SPRITES_MCP_AUTH_TOKEN": " tok \n"}), io.Discard)
+	cfg, err := Parse([]string{"--http", ":1", "--stateless", "--allowed-origins", "https://A.example.com/, http://x.test:80 ,https://y.test:8443"},
+		env(map[string]string{"HOME": "/h", "SPRITES_MCP_AUTH_TOKEN": " tok \n"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +59,7 @@ func TestConfigHTTPRejectsBadInput(t *testing.T) {
 		{[]string{"--http", ":1", "--allowed-origins", "a.test"}, home, "want scheme://host"},
 		{[]string{"--http", ":1", "--allowed-origins", "https://a.test/app"}, home, "no path"},
 	} {
-		_, err := parseConfig(tc.args, env(tc.env), io.Discard)
+		_, err := Parse(tc.args, env(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want it to say %q", tc.args, err, tc.want)
 		}
@@ -69,7 +68,7 @@ func TestConfigHTTPRejectsBadInput(t *testing.T) {
 
 func TestConfigHelpListsHTTPFlags(t *testing.T) {
 	var out strings.Builder
-	parseConfig([]string{"--help"}, env(map[string]string{"HOME": "/h"}), &out)
+	Usage(&out)
 	for _, want := range []string{"-http", "-auth-file", "-allowed-origins", "-stateless", "SPRITES_MCP_AUTH_TOKEN", "SPRITES_MCP_HTTP"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help does not mention %s", want)

@@ -1,4 +1,8 @@
-package main
+// Package config reads sprites-mcp's configuration from its flags and
+// environment, and holds every bound the server keeps (bounds.go). Parse
+// is a pure function of its arguments: it touches no file, socket or
+// global, so each rule is tested by calling it.
+package config
 
 import (
 	"errors"
@@ -9,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
 // Config is everything the flags and the environment decide.
@@ -17,9 +23,9 @@ type Config struct {
 	Command string
 
 	API            string // "", "local", "unix:///path.sock" or an http(s) URL
-	Token          string // SPRITES_TOKEN, else SPRITE_TOKEN; never logged
+	Token          string // SPRITES_TOKEN, else SPRITE_TOKEN, trimmed; never logged
 	Sprite         string // default sprite for tools and resources
-	StateDir       string // embedded runtime state
+	StateDir       string // embedded runtime state, absolute
 	ReadOnly       bool
 	MaxResultChars int
 	LogLevel       slog.Level
@@ -34,49 +40,21 @@ type Config struct {
 	Stateless      bool
 
 	ShowVersion bool
-	ShowHelp    bool
 }
 
-// Bounds of --max-result-chars: below the floor a summary cannot say
-// anything useful; above the cap it stops being a summary.
-const (
-	defaultMaxResultChars = 8000
-	minMaxResultChars     = 1000
-	maxMaxResultChars     = 100_000
-)
+// ErrHelp is Parse's answer to --help: print Usage and exit 0.
+var ErrHelp = errors.New("help requested")
 
-// errHelp asks main to print usage and exit 0.
-var errHelp = errors.New("help requested")
+// rawFlags holds the flags that are checked or converted after parsing.
+type rawFlags struct {
+	level   string
+	origins string
+}
 
-// parseConfig reads flags from args (without the program name) and the
-// environment through getenv. It touches nothing else, so it is tested as
-// a pure function.
-func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) (Config, error) {
-	cfg := Config{Command: "serve"}
-	if len(args) > 0 && args[0] == "supervisor" {
-		cfg.Command = "supervisor"
-		args = args[1:]
-	}
-
-	envBool := func(name string) (bool, error) {
-		v := strings.TrimSpace(getenv(name))
-		if v == "" {
-			return false, nil
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return false, fmt.Errorf("%s=%q: want true or false", name, v)
-		}
-		return b, nil
-	}
-	readOnly, err := envBool("SPRITES_MCP_READ_ONLY")
-	if err != nil {
-		return cfg, err
-	}
-
+// flags declares every flag on cfg and raw, with defaults from getenv.
+func flags(cfg *Config, raw *rawFlags, getenv func(string) string, readOnly bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("sprites-mcp", flag.ContinueOnError)
-	fs.SetOutput(usageOut)
-	fs.Usage = func() { printUsage(usageOut, fs) }
+	fs.SetOutput(io.Discard) // Parse returns errors; it prints nothing
 	fs.StringVar(&cfg.API, "api", getenv("SPRITES_API_URL"),
 		"backend: `URL` of the Sprites API (https://…), unix:///path.sock, or local for the embedded runtime (env SPRITES_API_URL; default: chosen automatically)")
 	fs.StringVar(&cfg.Sprite, "sprite", getenv("SPRITES_MCP_SPRITE"),
@@ -85,23 +63,40 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		"`dir`ectory of the embedded runtime's state, logs and socket (env SPRITES_MCP_STATE_DIR; default $XDG_STATE_HOME/sprites-mcp)")
 	fs.BoolVar(&cfg.ReadOnly, "read-only", readOnly,
 		"offer only the tools that change nothing (env SPRITES_MCP_READ_ONLY)")
-	fs.IntVar(&cfg.MaxResultChars, "max-result-chars", defaultMaxResultChars,
-		fmt.Sprintf("bound on each tool result, in characters (%d–%d)", minMaxResultChars, maxMaxResultChars))
-	level := fs.String("log-level", "info", "log `level` on stderr: debug, info, warn or error")
+	fs.IntVar(&cfg.MaxResultChars, "max-result-chars", DefaultMaxResultChars,
+		fmt.Sprintf("bound on each tool result, in characters (%d–%d)", MinMaxResultChars, MaxMaxResultChars))
+	fs.StringVar(&raw.level, "log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.BoolVar(&cfg.ShowVersion, "version", false, "print the version and exit")
 	fs.StringVar(&cfg.HTTP, "http", getenv("SPRITES_MCP_HTTP"),
 		"serve streamable HTTP at /mcp on `host:port` instead of stdio; a bare :port binds 127.0.0.1 (env SPRITES_MCP_HTTP)")
 	fs.StringVar(&cfg.AuthFile, "auth-file", "",
 		"JSON `file` of HTTP clients: name, token_sha256, sprites patterns, read_only (or one token in env SPRITES_MCP_AUTH_TOKEN)")
-	origins := fs.String("allowed-origins", "",
+	fs.StringVar(&raw.origins, "allowed-origins", "",
 		"comma-separated browser `origins` (scheme://host[:port]) allowed to call the HTTP endpoint; default none but loopback pages of the same host")
 	fs.BoolVar(&cfg.Stateless, "stateless", false,
 		"HTTP without sessions, for several replicas behind a load balancer")
+	return fs
+}
 
+// Parse reads flags from args (without the program name) and the
+// environment through getenv.
+func Parse(args []string, getenv func(string) string) (Config, error) {
+	cfg := Config{Command: "serve"}
+	if len(args) > 0 && args[0] == "supervisor" {
+		cfg.Command = "supervisor"
+		args = args[1:]
+	}
+	readOnly, err := envBool(getenv, "SPRITES_MCP_READ_ONLY")
+	if err != nil {
+		return cfg, err
+	}
+
+	var raw rawFlags
+	fs := flags(&cfg, &raw, getenv, readOnly)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cfg, errHelp
+			return cfg, ErrHelp
 		}
 		return cfg, err
 	}
@@ -109,25 +104,24 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		return cfg, fmt.Errorf("unexpected argument %q (the only subcommand is \"supervisor\")", fs.Arg(0))
 	}
 
-	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-		return cfg, fmt.Errorf("--log-level %q: want debug, info, warn or error", *level)
+	if err := cfg.LogLevel.UnmarshalText([]byte(raw.level)); err != nil {
+		return cfg, fmt.Errorf("--log-level %q: want debug, info, warn or error", raw.level)
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return cfg, fmt.Errorf("--log-format %q: want text or json", cfg.LogFormat)
 	}
-	if cfg.MaxResultChars < minMaxResultChars || cfg.MaxResultChars > maxMaxResultChars {
+	if cfg.MaxResultChars < MinMaxResultChars || cfg.MaxResultChars > MaxMaxResultChars {
 		return cfg, fmt.Errorf("--max-result-chars %d: want a number from %d to %d",
-			cfg.MaxResultChars, minMaxResultChars, maxMaxResultChars)
+			cfg.MaxResultChars, MinMaxResultChars, MaxMaxResultChars)
 	}
 
-	if err := cfg.parseHTTP(*origins, getenv); err != nil {
+	if err := cfg.parseHTTP(raw.origins, getenv); err != nil {
 		return cfg, err
 	}
 
-	cfg.Token = getenv("SPRITES_TOKEN")
-	if cfg.Token == "" {
-		cfg.Token = getenv("SPRITE_TOKEN")
-	}
+	// The client reads the token the same way when it is used as a
+	// library: trimmed, SPRITES_TOKEN first.
+	cfg.Token = client.TokenFromEnv(getenv)
 	if cfg.StateDir == "" {
 		cfg.StateDir = defaultStateDir(getenv)
 	}
@@ -138,6 +132,19 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		cfg.StateDir = abs
 	}
 	return cfg, nil
+}
+
+// envBool reads a boolean variable; unset or blank is false.
+func envBool(getenv func(string) string, name string) (bool, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 // defaultStateDir follows the XDG base directory rules.
@@ -151,7 +158,8 @@ func defaultStateDir(getenv func(string) string) string {
 	return ""
 }
 
-func printUsage(w io.Writer, fs *flag.FlagSet) {
+// Usage writes the --help text to w.
+func Usage(w io.Writer) {
 	fmt.Fprint(w, `sprites-mcp — an MCP server that lets AI agents run and watch long-running
 services through the Sprites Services API, with bounded, decision-ready results.
 
@@ -172,5 +180,8 @@ HTTP authentication (required unless bound to loopback):
 
 Flags:
 `)
+	// The defaults shown are the built-in ones, whatever the environment.
+	fs := flags(&Config{}, &rawFlags{}, func(string) string { return "" }, false)
+	fs.SetOutput(w)
 	fs.PrintDefaults()
 }

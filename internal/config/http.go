@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ func (cfg *Config) parseHTTP(origins string, getenv func(string) string) error {
 		if o = strings.TrimSpace(o); o == "" {
 			continue
 		}
-		norm, err := normalizeOrigin(o)
+		norm, err := NormalizeOrigin(o)
 		if err != nil {
 			return fmt.Errorf("--allowed-origins %q: %w", o, err)
 		}
@@ -79,12 +79,13 @@ func isLoopbackListen(addr string) bool {
 	if err != nil {
 		return false
 	}
-	return isLoopbackName(host)
+	return IsLoopbackName(host)
 }
 
-// isLoopbackName reports whether host (without port) is a loopback name
-// or address.
-func isLoopbackName(host string) bool {
+// IsLoopbackName reports whether host (without port) is a loopback name
+// or address. The transport checks a request's Host with it, so the bind
+// and the check agree on what loopback is.
+func IsLoopbackName(host string) bool {
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -93,9 +94,11 @@ func isLoopbackName(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// normalizeOrigin returns an origin as browsers send it: lower-case
-// scheme://host[:port], without a default port or a path.
-func normalizeOrigin(o string) (string, error) {
+// NormalizeOrigin returns an origin as browsers send it: lower-case
+// scheme://host[:port], without a default port or a path. The transport
+// normalises a request's Origin with it before comparing it with
+// AllowedOrigins.
+func NormalizeOrigin(o string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(o))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", errors.New("want scheme://host[:port], such as https://app.example.com")

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/supervisor"
 )
 
@@ -30,10 +31,12 @@ type backend struct {
 	close func(context.Context) error
 }
 
-// openBackend picks the backend (design section 2) and connects to it.
-func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
+// openBackend picks the backend and connects to it: --api when given;
+// else the public API when a token is set; else the socket of the Sprite
+// this runs in, when there is one; else the embedded runtime.
+func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) (*backend, error) {
 	api := strings.TrimSpace(cfg.API)
-	opts := []client.Option{client.WithUserAgent("sprites-mcp/" + version()), client.WithLogger(log)}
+	opts := []client.Option{client.WithUserAgent("sprites-mcp/" + Version()), client.WithLogger(log)}
 	switch {
 	case api == "local" || (api == "" && cfg.Token == "" && !fileExists(client.SocketPath)):
 		return openEmbedded(ctx, cfg, log, opts)
@@ -67,7 +70,7 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, e
 }
 
 // openEmbedded owns or attaches to the runtime of cfg.StateDir.
-func openEmbedded(ctx context.Context, cfg Config, log *slog.Logger, opts []client.Option) (*backend, error) {
+func openEmbedded(ctx context.Context, cfg config.Config, log *slog.Logger, opts []client.Option) (*backend, error) {
 	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: cfg.StateDir, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded runtime in %s: %w", cfg.StateDir, err)

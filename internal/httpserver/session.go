@@ -1,31 +1,37 @@
-package main
+package httpserver
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/auth"
 )
 
 // Legacy (before 2026-07-28) sessions are bound to the client that opened
-// them, as the MCP security guidance asks: a session ID carries a tag
-// derived from its client's token digest, and a request whose session ID
-// does not carry its own client's tag is refused. So a client that learns
-// another's session ID cannot read that session's notifications (resource
-// updates of sprites outside its scope) or end it. The tag is stable across
-// restarts and replicas with the same auth file, and says nothing about the
-// token: it is a hash of a hash.
+// them, as the MCP security guidance asks: a session ID carries its
+// client's session tag (auth.Client.SessionTag), and a request whose
+// session ID does not carry its own client's tag is refused. So a client
+// that learns another's session ID cannot read that session's
+// notifications (resource updates of sprites outside its scope) or end it.
+// The tag is stable across restarts and replicas with the same auth file.
 
 const sessionIDPrefix = "mcp-session-"
 
-// sessionTagFor derives a client's tag from its token digest.
-func sessionTagFor(digest [sha256.Size]byte) string {
-	sum := sha256.Sum256(append([]byte("sprites-mcp session tag\x00"), digest[:]...))
-	return hex.EncodeToString(sum[:8])
+// sessionOptions chooses how mcp-go keeps sessions: none when stateless,
+// client-bound IDs when there are clients, mcp-go's own otherwise.
+func sessionOptions(stateless, authenticated bool) []server.StreamableHTTPOption {
+	switch {
+	case stateless:
+		return []server.StreamableHTTPOption{server.WithStateLess(true)}
+	case authenticated:
+		return []server.StreamableHTTPOption{server.WithSessionIdManagerResolver(sessionIDs{})}
+	}
+	return nil
 }
 
 // sessionIDs mints session IDs for the client of each request.
@@ -37,8 +43,8 @@ var _ server.SessionIdManagerResolver = sessionIDs{}
 // nil when mcp-go sweeps or closes sessions outside any request.
 func (sessionIDs) ResolveSessionIdManager(r *http.Request) server.SessionIdManager {
 	if r != nil {
-		if c, ok := authClientFrom(r.Context()); ok {
-			return clientSessionIDs{prefix: sessionIDPrefix + c.sessionTag + "-"}
+		if c, ok := auth.ClientFrom(r.Context()); ok {
+			return clientSessionIDs{prefix: sessionIDPrefix + c.SessionTag() + "-"}
 		}
 	}
 	return clientSessionIDs{prefix: sessionIDPrefix}
@@ -71,9 +77,9 @@ func (m clientSessionIDs) Terminate(id string) (bool, error) {
 }
 
 // ownsSession reports whether the session ID r carries, if any, was issued
-// to c. The guard checks it for every method, because mcp-go does not
-// validate the session ID of a GET.
-func ownsSession(c *authClient, r *http.Request) bool {
+// to c. The bearer middleware checks it for every method, because mcp-go
+// does not validate the session ID of a GET.
+func ownsSession(c *auth.Client, r *http.Request) bool {
 	id := r.Header.Get("Mcp-Session-Id")
-	return id == "" || strings.HasPrefix(id, sessionIDPrefix+c.sessionTag+"-")
+	return id == "" || strings.HasPrefix(id, sessionIDPrefix+c.SessionTag()+"-")
 }

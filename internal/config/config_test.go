@@ -1,7 +1,6 @@
-package main
+package config
 
 import (
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ func env(kv map[string]string) func(string) string {
 }
 
 func TestParseConfigDefaults(t *testing.T) {
-	cfg, err := parseConfig(nil, env(map[string]string{"HOME": "/home/u"}), io.Discard)
+	cfg, err := Parse(nil, env(map[string]string{"HOME": "/home/u"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,11 +25,11 @@ func TestParseConfigDefaults(t *testing.T) {
 }
 
 func TestParseConfigEnvironment(t *testing.T) {
-	cfg, err := parseConfig(nil, env(map[string]string{
+	cfg, err := Parse(nil, env(map[string]string{
 		"HOME": "/home/u", "XDG_STATE_HOME": "/xdg", "SPRITE_TOKEN": "t2",
 		"SPRITES_API_URL": "https://example.test", "SPRITES_MCP_SPRITE": "dev",
 		"SPRITES_MCP_READ_ONLY": "true",
-	}), io.Discard)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,9 +38,9 @@ func TestParseConfigEnvironment(t *testing.T) {
 		t.Errorf("from env: %+v", cfg)
 	}
 	// SPRITES_TOKEN wins over SPRITE_TOKEN; flags win over env.
-	cfg, err = parseConfig([]string{"--sprite", "prod", "--state-dir", "/s", "--read-only=false"},
+	cfg, err = Parse([]string{"--sprite", "prod", "--state-dir", "/s", "--read-only=false"},
 		env(map[string]string{"SPRITES_TOKEN": "t1", "SPRITE_TOKEN": "t2", "SPRITES_MCP_SPRITE": "dev",
-			"SPRITES_MCP_READ_ONLY": "1", "SPRITES_MCP_STATE_DIR": "/env"}), io.Discard)
+			"SPRITES_MCP_READ_ONLY": "1", "SPRITES_MCP_STATE_DIR": "/env"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,7 @@ func TestParseConfigEnvironment(t *testing.T) {
 }
 
 func TestParseConfigSupervisorCommand(t *testing.T) {
-	cfg, err := parseConfig([]string{"supervisor", "--state-dir", "/s"}, env(nil), io.Discard)
+	cfg, err := Parse([]string{"supervisor", "--state-dir", "/s"}, env(nil))
 	if err != nil || cfg.Command != "supervisor" || cfg.StateDir != "/s" {
 		t.Fatalf("cfg=%+v err=%v", cfg, err)
 	}
@@ -72,7 +71,7 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 		{nil, map[string]string{"HOME": "/h", "SPRITES_MCP_READ_ONLY": "maybe"}, "want true or false"},
 		{nil, map[string]string{}, "no state directory"},
 	} {
-		_, err := parseConfig(tc.args, env(tc.env), io.Discard)
+		_, err := Parse(tc.args, env(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %v: err = %v, want it to say %q", tc.args, tc.env, err, tc.want)
 		}
@@ -81,14 +80,45 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 
 func TestParseConfigHelpListsEveryFlag(t *testing.T) {
 	var out strings.Builder
-	_, err := parseConfig([]string{"--help"}, env(map[string]string{"HOME": "/h"}), &out)
-	if err != errHelp {
-		t.Fatalf("err = %v, want errHelp", err)
+	_, err := Parse([]string{"--help"}, env(map[string]string{"HOME": "/h"}))
+	if err != ErrHelp {
+		t.Fatalf("err = %v, want ErrHelp", err)
 	}
+	Usage(&out)
 	for _, want := range []string{"-api", "-sprite", "-state-dir", "-read-only", "-max-result-chars",
 		"-log-level", "-log-format", "-version", "supervisor", "SPRITES_TOKEN"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help does not mention %s:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestParseTrimsTheToken: a token pasted with its newline, or set to
+// blanks, reads as the client library reads it.
+func TestParseTrimsTheToken(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SPRITES_TOKEN": " t1\n"}, "t1"},
+		{map[string]string{"SPRITES_TOKEN": "  ", "SPRITE_TOKEN": "\tt2 "}, "t2"},
+		{map[string]string{"SPRITES_TOKEN": "t1", "SPRITE_TOKEN": "t2"}, "t1"},
+		{map[string]string{"SPRITE_TOKEN": " "}, ""},
+	} {
+		tc.env["HOME"] = "/h"
+		cfg, err := Parse(nil, env(tc.env))
+		if err != nil || cfg.Token != tc.want {
+			t.Errorf("%q: token %q, err %v; want %q", tc.env, cfg.Token, err, tc.want)
+		}
+	}
+}
+
+// TestUsageShowsBuiltInDefaults: the help states the defaults, so a
+// reader knows the bound a result keeps without reading the code.
+func TestUsageShowsBuiltInDefaults(t *testing.T) {
+	var out strings.Builder
+	Usage(&out)
+	if !strings.Contains(out.String(), "(default 8000)") || !strings.Contains(out.String(), `(default "info")`) {
+		t.Errorf("--help does not show the defaults:\n%s", out.String())
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package auth
 
 import (
 	"context"
@@ -7,27 +7,27 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/tools"
 )
 
-// scopedServices is the backend as one client of the HTTP transport may
+// ScopedServices is the backend as one client of the HTTP transport may
 // see it: ListSprites answers with the sprites that client may use, and
-// every other call passes through (the scope checks in auth_scope.go
-// refuse calls on foreign sprites before they get here). Because the tools
+// every other call passes through (Scope's checks refuse calls on foreign
+// sprites before they get here). Because the tools
 // and resources learn sprite names only through ListSprites, their lists,
 // "did you mean" suggestions, not-found messages and completions all keep
 // to the client's scope without knowing about clients.
-type scopedServices struct {
+type ScopedServices struct {
 	tools.Services
-	// defaultSprite is the one sprite a backend without a sprite listing
+	// DefaultSprite is the one sprite a backend without a sprite listing
 	// serves.
-	defaultSprite string
+	DefaultSprite string
 }
 
 // ListSprites lists the sprites the caller in ctx may use. Without a
 // caller (stdio) or with a caller of every sprite, it is the backend's
 // answer unchanged.
-func (s scopedServices) ListSprites(ctx context.Context, o client.ListSpritesOptions) (*client.SpritesPage, error) {
+func (s ScopedServices) ListSprites(ctx context.Context, o client.ListSpritesOptions) (*client.SpritesPage, error) {
 	page, err := s.Services.ListSprites(ctx, o)
-	c, scoped := authClientFrom(ctx)
-	if !scoped || c.everySprite() {
+	c, scoped := ClientFrom(ctx)
+	if !scoped || c.EverySprite() {
 		return page, err
 	}
 	if err != nil {
@@ -35,14 +35,14 @@ func (s scopedServices) ListSprites(ctx context.Context, o client.ListSpritesOpt
 		// its default sprite alone; the tools then name that sprite, which
 		// a client outside it must not learn: for that client the listing
 		// is empty.
-		if client.IsNotFound(err) && !c.allows(s.defaultSprite) {
+		if client.IsNotFound(err) && !c.Allows(s.DefaultSprite) {
 			return &client.SpritesPage{Sprites: []client.Sprite{}}, nil
 		}
 		return nil, err
 	}
 	kept := make([]client.Sprite, 0, len(page.Sprites))
 	for _, sp := range page.Sprites {
-		if c.allows(sp.Name) {
+		if c.Allows(sp.Name) {
 			kept = append(kept, sp)
 		}
 	}

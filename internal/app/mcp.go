@@ -1,12 +1,12 @@
-package main
+package app
 
 import (
-	"context"
-	"io"
 	"log/slog"
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/sprites-mcp/sprites-mcp/internal/auth"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/resources"
 	"github.com/sprites-mcp/sprites-mcp/tools"
 )
@@ -21,10 +21,10 @@ Services restart on crashes; service_stop is sticky until service_start.`
 // newMCPServer builds the MCP server on a backend: the tools, the
 // resources, read-only filtering and per-client scopes. The returned func
 // releases the resources' watchers.
-func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer, func()) {
+func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCPServer, func()) {
 	// Both see the backend through the caller's scope, so the sprite names
 	// they mention are ones the caller may use.
-	svcs := scopedServices{Services: be.client, defaultSprite: be.defaultSprite}
+	svcs := auth.ScopedServices{Services: be.client, DefaultSprite: be.defaultSprite}
 	res := resources.New(resources.Deps{
 		Services:       svcs,
 		DefaultSprite:  be.defaultSprite,
@@ -44,10 +44,10 @@ func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer,
 	}
 	// Per-client scopes of the HTTP transport; over stdio no request
 	// carries a client and they let everything through.
-	sc := scope{defaultSprite: be.defaultSprite}
-	opts = append(opts, sc.serverOptions()...)
-	srv := server.NewMCPServer("sprites-mcp", version(), opts...)
-	sc.addHooks(srv.GetHooks())
+	sc := auth.Scope{DefaultSprite: be.defaultSprite}
+	opts = append(opts, sc.ServerOptions()...)
+	srv := server.NewMCPServer("sprites-mcp", Version(), opts...)
+	sc.AddHooks(srv.GetHooks())
 	srv.AddTools(tools.All(tools.Deps{
 		Services:       svcs,
 		DefaultSprite:  be.defaultSprite,
@@ -57,15 +57,4 @@ func newMCPServer(cfg Config, be *backend, log *slog.Logger) (*server.MCPServer,
 	})...)
 	res.Register(srv)
 	return srv, res.Close
-}
-
-// serveStdio serves MCP on stdin/stdout until stdin closes or ctx ends.
-func serveStdio(ctx context.Context, srv *server.MCPServer, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	stdio := server.NewStdioServer(srv)
-	stdio.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
-	err := stdio.Listen(ctx, stdin, stdout)
-	if err != nil && ctx.Err() != nil {
-		return nil // a signal asked us to stop
-	}
-	return err
 }

@@ -1,18 +1,17 @@
-package main
+package httpserver
 
 import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
-// refusalWarnEvery is how often a refused request may log at Warn.
-const refusalWarnEvery = time.Minute
-
-// refusalLog logs the requests the guard refuses. Anyone who can reach the
-// port decides how many of those there are, so at most one per
-// refusalWarnEvery is a Warn (saying how many were refused since the last
-// one); the rest are Debug. An operator still learns that refusals happen
+// refusalLog logs the requests the middlewares refuse. Anyone who can
+// reach the port decides how many of those there are, so at most one per
+// config.RefusalWarnEvery is a Warn (saying how many were refused since the
+// last one); the rest are Debug. An operator still learns that refusals happen
 // and can see each one with --log-level debug, and a flood costs no disk.
 type refusalLog struct {
 	log *slog.Logger
@@ -34,7 +33,7 @@ func (l *refusalLog) refused(msg string, attrs ...any) {
 	warn := !now.Before(l.nextWarn)
 	suppressed := l.suppressed
 	if warn {
-		l.nextWarn = now.Add(refusalWarnEvery)
+		l.nextWarn = now.Add(config.RefusalWarnEvery)
 		l.suppressed = 0
 	} else {
 		l.suppressed++

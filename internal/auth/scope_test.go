@@ -1,0 +1,126 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// TestAuthScopeMiddlewares checks the last-line resource middleware and the
+// list_sprites filter directly, without a transport: a handler must never
+// run for a foreign sprite even if the gate were bypassed.
+func TestAuthScopeMiddlewares(t *testing.T) {
+	sc := Scope{DefaultSprite: "local"}
+	dev := &Client{Name: "dev", Sprites: []string{"dev-*"}}
+	ran := false
+	handler := sc.resourceMiddleware(func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		ran = true
+		return nil, nil
+	})
+	req := mcp.ReadResourceRequest{}
+	req.Params.URI = "sprites://prod/services"
+	if _, err := handler(WithClient(context.Background(), dev), req); err == nil || ran || !strings.Contains(err.Error(), "outside the scope") {
+		t.Errorf("foreign read: err=%v ran=%v", err, ran)
+	}
+	req.Params.URI = "sprites://dev-2/services"
+	if _, err := handler(WithClient(context.Background(), dev), req); err != nil || !ran {
+		t.Errorf("own read: err=%v ran=%v", err, ran)
+	}
+	ran = false
+	req.Params.URI = "sprites://prod/services"
+	if _, err := handler(context.Background(), req); err != nil || !ran {
+		t.Errorf("stdio (no client) read: err=%v ran=%v", err, ran)
+	}
+
+	// A URI the resources would not parse has no sprite to check: it is
+	// refused, not guessed at. The old prefix reading took dev-2 for the
+	// sprite of the first two.
+	for _, uri := range []string{"sprites://dev-2?/../prod/services", "sprites://dev-2#/services", "sprites://dev-2/services/../../prod/services", "file:///etc/passwd"} {
+		ran = false
+		req.Params.URI = uri
+		if _, err := handler(WithClient(context.Background(), dev), req); err == nil || ran || !strings.Contains(err.Error(), "not a resource URI of this server") {
+			t.Errorf("malformed %s: err=%v ran=%v", uri, err, ran)
+		}
+	}
+}
+
+// TestAuthorize: the hook the tools call with the sprite they resolved
+// refuses a foreign sprite, or the default one when the call named none and
+// the default is foreign, with a refusal that tells the agent what it may
+// use; everything else passes.
+func TestAuthorize(t *testing.T) {
+	sc := Scope{DefaultSprite: "local"}
+	dev := WithClient(context.Background(), &Client{Name: "dev", Sprites: []string{"dev-*", "qa"}})
+	all := WithClient(context.Background(), &Client{Name: "all", Sprites: []string{"*"}})
+	for _, tc := range []struct {
+		name   string
+		ctx    context.Context
+		sprite string
+		refuse string // "" when allowed
+	}{
+		{"stdio", context.Background(), "prod", ""},
+		{"every sprite", all, "prod", ""},
+		{"own sprite", dev, "dev-1", ""},
+		{"own exact sprite", dev, "qa", ""},
+		{"foreign sprite", dev, "prod", `sprite "prod" is outside the scope of client "dev", which may use only sprites matching dev-*, qa; call list_sprites`},
+		{"foreign default", dev, "", `sprite "local" is outside the scope of client "dev"`},
+	} {
+		err := sc.Authorize(tc.ctx, tc.sprite)
+		switch {
+		case tc.refuse == "" && err != nil:
+			t.Errorf("%s: %v, want allowed", tc.name, err)
+		case tc.refuse != "" && (err == nil || !strings.Contains(err.Error(), tc.refuse)):
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.refuse)
+		}
+	}
+	// A server without a default sprite has nothing to check for a call
+	// that names none: the tools refuse such a call themselves.
+	if err := (Scope{}).Authorize(dev, ""); err != nil {
+		t.Errorf("no default sprite: %v", err)
+	}
+}
+
+// TestToolMiddlewareRefusesBeforeTheHandler: the handler of a tool never
+// runs for a foreign sprite, nor for a sprite argument the tools might read
+// differently.
+func TestToolMiddlewareRefusesBeforeTheHandler(t *testing.T) {
+	sc := Scope{DefaultSprite: "local"}
+	dev := WithClient(context.Background(), &Client{Name: "dev", Sprites: []string{"dev-*"}})
+	for _, tc := range []struct {
+		tool string
+		args any
+		want string // "" when the handler must run
+	}{
+		{"service_list", map[string]any{"sprite": " dev-1 "}, ""},
+		{"list_sprites", nil, ""},
+		{"service_list", nil, `sprite "local" is outside`},
+		{"service_get", map[string]any{"sprite": " prod ", "service_name": "web"}, `sprite "prod" is outside`},
+		{"service_list", map[string]any{"sprite": 42}, "sprite must be a string"},
+		{"service_list", []any{"dev-1"}, "arguments must be a JSON object"},
+	} {
+		ran := false
+		h := sc.toolMiddleware(func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			ran = true
+			return mcp.NewToolResultText("ran"), nil
+		})
+		req := mcp.CallToolRequest{}
+		req.Params.Name = tc.tool
+		req.Params.Arguments = tc.args
+		res, err := h(dev, req)
+		if err != nil {
+			t.Fatalf("%s %v: %v", tc.tool, tc.args, err)
+		}
+		text := res.Content[0].(mcp.TextContent).Text
+		if tc.want == "" {
+			if !ran || res.IsError {
+				t.Errorf("%s %v: refused: %s", tc.tool, tc.args, text)
+			}
+			continue
+		}
+		if ran || !res.IsError || !strings.Contains(text, tc.want) {
+			t.Errorf("%s %v: ran=%v isError=%v %q, want %q", tc.tool, tc.args, ran, res.IsError, text, tc.want)
+		}
+	}
+}

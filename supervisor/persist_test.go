@@ -20,13 +20,22 @@ import (
 
 // helperEnv makes the test binary host a runtime (supervisor.Run) instead
 // of running tests: a real separate process the tests can SIGKILL.
-const helperEnv = "SUPERVISOR_TEST_HELPER_STATE"
+// helperNoPdeathEnv=1 switches Pdeathsig off in it: it then runs what
+// macOS runs.
+const (
+	helperEnv         = "SUPERVISOR_TEST_HELPER_STATE"
+	helperNoPdeathEnv = "SUPERVISOR_TEST_HELPER_NO_PDEATHSIG"
+)
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperEnv); dir != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		defer stop()
-		if err := Run(ctx, Config{StateDir: dir, Logger: quietLogger()}); err != nil {
+		cfg := Config{StateDir: dir, Logger: quietLogger()}
+		if os.Getenv(helperNoPdeathEnv) == "1" {
+			cfg.tweak = func(t *tuning) { t.parentDeath = false }
+		}
+		if err := Run(ctx, cfg); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}
@@ -39,10 +48,10 @@ func TestMain(m *testing.M) {
 type hostProc = exec.Cmd
 
 // spawnHost runs a runtime in a child process (its own process group) and
-// waits for its socket.
-func spawnHost(dir string) (*hostProc, error) {
+// waits for its socket. extraEnv is added to its environment.
+func spawnHost(dir string, extraEnv ...string) (*hostProc, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), helperEnv+"="+dir), extraEnv...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -60,9 +69,9 @@ func spawnHost(dir string) (*hostProc, error) {
 }
 
 // startHost is spawnHost for a test, killed at cleanup.
-func startHost(t *testing.T, dir string) *exec.Cmd {
+func startHost(t *testing.T, dir string, extraEnv ...string) *exec.Cmd {
 	t.Helper()
-	cmd, err := spawnHost(dir)
+	cmd, err := spawnHost(dir, extraEnv...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +134,18 @@ func TestLeftoversKilledAfterRuntimeCrash(t *testing.T) {
 	leader := s.State.PID
 	waitFor(t, "two processes", 5*time.Second, func() bool { return len(markedProcesses(mark)) == 2 })
 
-	// Simulated crash: SIGKILL the host. Pdeathsig kills the leader; the
-	// grandchild, in the same group, survives until the next boot.
+	// Simulated crash of the host and its watchdog (as `kill -9` of every
+	// sprites-mcp would): the host is frozen first, so that it cannot
+	// replace the watchdog, which dies first, so that it cannot act.
+	// Pdeathsig kills the leader; the grandchild, in the same group,
+	// survives until the next boot.
+	wd := waitWatchdogOf(t, host.Process.Pid, 0)
+	if err := host.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(wd, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
 	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -143,7 +143,8 @@ func TestWatchdogReplacedWhenKilled(t *testing.T) {
 }
 
 // TestWatchdogQuietAtCleanShutdown: a shutdown stops the services itself;
-// the watchdog then exits without a word, and before Shutdown returns.
+// the watchdog then exits without a word (Shutdown waits up to 5 s for it;
+// the test allows more, for a loaded machine).
 func TestWatchdogQuietAtCleanShutdown(t *testing.T) {
 	h := startHarness(t)
 	if h.rt.watch.watchdogPID() != 0 {
@@ -160,9 +161,9 @@ func TestWatchdogQuietAtCleanShutdown(t *testing.T) {
 		t.Fatalf("watchdog %d, then %d: one is enough", wd, got)
 	}
 	h.shutdown()
-	if err := syscall.Kill(wd, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Fatalf("the watchdog %d outlived a clean shutdown (%v)", wd, err)
-	}
+	waitFor(t, "the watchdog to exit and be reaped", 15*time.Second, func() bool {
+		return errors.Is(syscall.Kill(wd, 0), syscall.ESRCH)
+	})
 	b, err := os.ReadFile(filepath.Join(h.dir, "logs", "watchdog.log"))
 	if err != nil || len(b) != 0 {
 		t.Fatalf("watchdog log %q %v", b, err)

@@ -27,12 +27,18 @@ type lifeline struct {
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when cmd is reaped
 	restart *time.Timer   // a pending start after the watchdog died
-	closed  bool
+	// quickDeaths counts watchdogs in a row that died young; past
+	// maxQuickDeaths only the next service start tries again.
+	quickDeaths int
+	closed      bool
 }
 
 const (
 	// watchdogRestartDelay spaces the starts of a watchdog that keeps dying.
 	watchdogRestartDelay = time.Second
+	// A watchdog that dies within youngDeath of its start died young.
+	youngDeath     = time.Minute
+	maxQuickDeaths = 5
 	// lifelineWriteTimeout bounds a write to a watchdog that stopped reading.
 	lifelineWriteTimeout = 2 * time.Second
 	// watchdogLogMax is the size past which the watchdog's log starts over.
@@ -148,12 +154,13 @@ func (l *lifeline) startLocked() {
 	}
 	exited := make(chan struct{})
 	l.w, l.cmd, l.exited = w, cmd, exited
-	go l.reap(cmd, exited)
+	go l.reap(cmd, exited, time.Now())
 }
 
 // reap waits for a watchdog to end. One that ends while it is still the
-// watchdog was killed by someone: another starts after a pause.
-func (l *lifeline) reap(cmd *exec.Cmd, exited chan struct{}) {
+// watchdog was killed by someone: another starts after a pause, unless
+// they keep dying young.
+func (l *lifeline) reap(cmd *exec.Cmd, exited chan struct{}, started time.Time) {
 	_ = cmd.Wait()
 	close(exited)
 	l.mu.Lock()
@@ -161,9 +168,20 @@ func (l *lifeline) reap(cmd *exec.Cmd, exited chan struct{}) {
 	if l.cmd != cmd || l.closed {
 		return // replaced or shut down: expected
 	}
-	l.log.Warn("the watchdog exited: starting another", "status", cmd.ProcessState.String())
 	l.w.Close()
 	l.w, l.cmd, l.exited = nil, nil, nil
+	if time.Since(started) < youngDeath {
+		l.quickDeaths++
+	} else {
+		l.quickDeaths = 0
+	}
+	if l.quickDeaths >= maxQuickDeaths {
+		l.log.Error("the watchdog keeps exiting: services would outlive a killed runtime; the next service start tries again",
+			"status", cmd.ProcessState.String(), "log", l.logPath)
+		l.quickDeaths = 0
+		return
+	}
+	l.log.Warn("the watchdog exited: starting another", "status", cmd.ProcessState.String())
 	l.restart = time.AfterFunc(watchdogRestartDelay, func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()

@@ -43,10 +43,20 @@ const (
 // linking the runtime — sprites-mcp and its test binaries alike — can serve
 // as its own watchdog, and no main can forget the call and start a second
 // MCP server reading the lifeline as JSON-RPC.
+//
+// Any other value of watchdogEnv (a runtime of another version, speaking
+// another protocol, started this binary) ends the process at once, rather
+// than letting it run as an MCP server on the lifeline.
 func init() {
-	if os.Getenv(watchdogEnv) == watchdogProtocol {
-		os.Exit(watchdogMain(os.Stdin, os.Stderr))
+	v, ok := os.LookupEnv(watchdogEnv)
+	if !ok {
+		return
 	}
+	if v != watchdogProtocol {
+		fmt.Fprintf(os.Stderr, "sprites-mcp watchdog: protocol %q asked, this binary speaks %q\n", v, watchdogProtocol)
+		os.Exit(2)
+	}
+	os.Exit(watchdogMain(os.Stdin, os.Stderr))
 }
 
 // watchdogMain reads the lifeline until it breaks, then ends the groups it

@@ -258,3 +258,15 @@ func TestLifelineMessagesRefuseBadInput(t *testing.T) {
 		t.Fatalf("remove: %v %v", err, groups)
 	}
 }
+
+// TestWatchdogOfAnotherProtocolExits: a binary asked to be a watchdog of a
+// protocol it does not speak exits at once instead of running as itself.
+func TestWatchdogOfAnotherProtocolExits(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), watchdogEnv+"=999")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), `protocol "999"`) {
+		t.Fatalf("exit %v, output %q", err, out)
+	}
+}

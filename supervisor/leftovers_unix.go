@@ -23,10 +23,10 @@ func leaderReplaced(members []member, rec procRecord) bool {
 
 // killLeftovers ends the runs a runtime recorded and could not stop (it
 // crashed or was SIGKILLed): the next runtime calls it at boot, the
-// watchdog as soon as its runtime is gone. A process is only touched when it is
-// in the recorded group and started no earlier than the recorded leader:
-// a reused pid or pgid belongs to a later process and is never hit.
-// Members get SIGTERM, then SIGKILL after a grace.
+// watchdog as soon as its runtime is gone. A process is only touched when
+// it is in the recorded group and started no earlier than the recorded
+// leader: a reused pid or pgid belongs to a later process and is never
+// hit. Members get SIGTERM, then SIGKILL after a grace.
 func killLeftovers(recs []procRecord, log *slog.Logger) {
 	const grace = 2 * time.Second
 	var pgids []int
@@ -59,7 +59,7 @@ func killLeftovers(recs []procRecord, log *slog.Logger) {
 			for _, pid := range pids {
 				_ = unix.Kill(pid, sig)
 			}
-			log.Warn("killing process left by a previous run", "pgid", pgid, "pids", pids, "signal", signalName(sig))
+			log.Warn("killing a process of a runtime that is gone", "pgid", pgid, "pids", pids, "signal", signalName(sig))
 		}
 	}
 	signal(unix.SIGTERM)

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bench fuzz clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench fuzz clean
 
 all: build
 
@@ -21,7 +21,7 @@ run:
 ## then unit and integration tests with the race detector, then the MCP
 ## Inspector CLI against the built binary (stdio), then the official MCP
 ## conformance suite against it (streamable HTTP).
-test: fmt-check vet tidy-check lint cross unit inspector conformance
+test: fmt-check vet tidy-check lint cross unit inspector conformance bundle-check
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
@@ -66,6 +66,17 @@ inspector: build
 conformance: build
 	scripts/install-node-tools.sh
 	scripts/conformance-test.sh $(BIN)
+
+## bundle: MCP Bundles (.mcpb) for Claude Desktop in bin/bundle/: macOS
+## (universal binary), Windows, Linux amd64 and arm64. BUNDLE_TARGETS picks.
+BUNDLE_TARGETS ?= darwin windows linux-amd64 linux-arm64
+bundle:
+	scripts/bundle.sh $(BUNDLE_TARGETS)
+
+## bundle-check: mcpb validates the manifest, and the Linux bundle,
+## unpacked, starts as Claude Desktop starts it and answers initialize.
+bundle-check:
+	scripts/bundle-check.sh
 
 ## bench: the figures of BENCHMARKS.md (run on a quiet machine).
 bench:

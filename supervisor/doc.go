@@ -10,4 +10,11 @@
 // (or another process taking over the state directory) brings the same
 // services back. It imports nothing of this repository: its wire types are
 // its own copy of the contract.
+//
+// It runs on Linux and macOS, one code path for both; only process start
+// times, process group members and Pdeathsig differ (procinfo_*.go). Other
+// systems, Windows first, get a clear refusal (other.go). A watchdog —
+// this same binary started again, see watchdog.go — ends the services of a
+// runtime that is killed; an init function of this package makes any
+// binary that links it able to serve as that watchdog.
 package supervisor

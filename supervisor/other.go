@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin
 
 package supervisor
 
@@ -10,10 +10,15 @@ import (
 	"time"
 )
 
-// The runtime relies on Linux: process groups swept through /proc,
-// Pdeathsig, flock. Elsewhere New fails with this error and nothing else
-// runs; the rest of sprites-mcp (the public API, a Sprite's socket) works.
-var errUnsupported = errors.New("the embedded local runtime runs on Linux only: set SPRITES_TOKEN to use Sprites, or --api to point at a runtime")
+// The runtime runs on Linux and macOS (process groups, flock, the
+// watchdog). Elsewhere — Windows first — New fails with this error and
+// nothing else runs; the rest of sprites-mcp (the public API, a Sprite's
+// socket, a runtime elsewhere) works. The Windows plan (job objects) is in
+// docs/ARCHITECTURE.md.
+var errUnsupported = errors.New("the embedded local runtime runs on Linux and macOS only: set SPRITES_TOKEN to use Sprites, or --api to point at another Services API (a URL, or unix:///path.sock)")
+
+// maxSocketPath is never reached: New fails first.
+const maxSocketPath = 107
 
 func lockDir(string) (*os.File, error)           { return nil, errUnsupported }
 func spawn(spawnSpec) (*proc, error)             { return nil, errUnsupported }
@@ -21,3 +26,9 @@ func terminate(*proc, time.Duration) error       { return errUnsupported }
 func signalRun(*proc, syscall.Signal) error      { return errUnsupported }
 func lookupSignal(string) (syscall.Signal, bool) { return 0, false }
 func killLeftovers([]procRecord, *slog.Logger)   {}
+
+// lifeline has no watchdog here: there are no services to watch.
+type lifeline struct{}
+
+func newLifeline(string, string, *slog.Logger) *lifeline { return nil }
+func (*lifeline) close()                                 {}

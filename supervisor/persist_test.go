@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,13 +21,22 @@ import (
 
 // helperEnv makes the test binary host a runtime (supervisor.Run) instead
 // of running tests: a real separate process the tests can SIGKILL.
-const helperEnv = "SUPERVISOR_TEST_HELPER_STATE"
+// helperNoPdeathEnv=1 switches Pdeathsig off in it: it then runs what
+// macOS runs.
+const (
+	helperEnv         = "SUPERVISOR_TEST_HELPER_STATE"
+	helperNoPdeathEnv = "SUPERVISOR_TEST_HELPER_NO_PDEATHSIG"
+)
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperEnv); dir != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		defer stop()
-		if err := Run(ctx, Config{StateDir: dir, Logger: quietLogger()}); err != nil {
+		cfg := Config{StateDir: dir, Logger: quietLogger()}
+		if os.Getenv(helperNoPdeathEnv) == "1" {
+			cfg.tweak = func(t *tuning) { t.parentDeath = false }
+		}
+		if err := Run(ctx, cfg); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}
@@ -39,10 +49,10 @@ func TestMain(m *testing.M) {
 type hostProc = exec.Cmd
 
 // spawnHost runs a runtime in a child process (its own process group) and
-// waits for its socket.
-func spawnHost(dir string) (*hostProc, error) {
+// waits for its socket. extraEnv is added to its environment.
+func spawnHost(dir string, extraEnv ...string) (*hostProc, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), helperEnv+"="+dir), extraEnv...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -60,9 +70,9 @@ func spawnHost(dir string) (*hostProc, error) {
 }
 
 // startHost is spawnHost for a test, killed at cleanup.
-func startHost(t *testing.T, dir string) *exec.Cmd {
+func startHost(t *testing.T, dir string, extraEnv ...string) *exec.Cmd {
 	t.Helper()
-	cmd, err := spawnHost(dir)
+	cmd, err := spawnHost(dir, extraEnv...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,11 +117,26 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 	}
 }
 
+// TestLeftoversKilledAfterRuntimeCrash: when a runtime and its watchdog
+// are both killed, the next boot ends what they left. With Pdeathsig
+// (Linux) the leader died with the runtime and only what it forked is left;
+// without it (macOS) the leader is left too, and is found by its recorded
+// start time.
 func TestLeftoversKilledAfterRuntimeCrash(t *testing.T) {
+	for _, pdeath := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pdeathsig=%v", pdeath), func(t *testing.T) { leftoversAfterCrash(t, pdeath) })
+	}
+}
+
+func leftoversAfterCrash(t *testing.T, pdeath bool) {
 	dir := tempStateDir(t)
 	mark := newMark()
 	t.Cleanup(func() { assertNoProcesses(t, mark) })
-	host := startHost(t, dir)
+	var env []string
+	if !pdeath {
+		env = append(env, helperNoPdeathEnv+"=1")
+	}
+	host := startHost(t, dir, env...)
 	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
 	// The leader execs sleep; a grandchild sleep stays in the group.
 	req := client.ServiceRequest{Cmd: "sh", Args: []string{"-c", "sleep 3600 & exec sleep 3600"},
@@ -125,22 +150,33 @@ func TestLeftoversKilledAfterRuntimeCrash(t *testing.T) {
 	leader := s.State.PID
 	waitFor(t, "two processes", 5*time.Second, func() bool { return len(markedProcesses(mark)) == 2 })
 
-	// Simulated crash: SIGKILL the host. Pdeathsig kills the leader; the
-	// grandchild, in the same group, survives until the next boot.
+	// Simulated crash of the host and its watchdog (as `kill -9` of every
+	// sprites-mcp would): the host is frozen first, so that it cannot
+	// replace the watchdog, which dies first, so that it cannot act.
+	wd := waitWatchdogOf(t, host.Process.Pid, 0)
+	if err := host.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(wd, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
 	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = host.Wait()
-	waitFor(t, "the leader to die with the runtime", 5*time.Second, func() bool {
-		st, err := readProcStat(leader)
-		return err != nil || st.state == 'Z'
-	})
-	left := markedProcesses(mark)
-	if len(left) != 1 {
-		t.Fatalf("after the crash: %v, want the grandchild only", left)
+	want := 2 // the leader and the grandchild
+	if pdeath {
+		waitFor(t, "the leader to die with the runtime", 5*time.Second, func() bool { return gone(leader) })
+		want = 1
 	}
-	if st, _ := readProcStat(left[0]); st.pgrp != leader {
-		t.Fatalf("grandchild in group %d, want %d", st.pgrp, leader)
+	left := markedProcesses(mark)
+	if len(left) != want {
+		t.Fatalf("after the crash: %v, want %d processes", left, want)
+	}
+	for _, pid := range left {
+		if st, _ := readProcStat(pid); st.pgrp != leader {
+			t.Fatalf("process %d in group %d, want %d", pid, st.pgrp, leader)
+		}
 	}
 
 	rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
@@ -154,9 +190,9 @@ func TestLeftoversKilledAfterRuntimeCrash(t *testing.T) {
 	if groupAlive(leader) {
 		t.Fatal("the leftover group survived the boot")
 	}
-	if _, err := readProcStat(left[0]); err == nil {
-		if st, _ := readProcStat(left[0]); st.state != 'Z' {
-			t.Fatal("the grandchild survived the boot")
+	for _, pid := range left {
+		if !gone(pid) {
+			t.Fatalf("process %d survived the boot", pid)
 		}
 	}
 	// And the service runs again, as a new group.

@@ -37,7 +37,11 @@ type spawnSpec struct {
 	home       string
 	out        *output
 	crashGrace time.Duration // how long members of a crashed group get between TERM and KILL
-	onExit     func(*proc)
+	// parentDeath asks for Pdeathsig where the OS has it (Linux): tests
+	// switch it off to run the path macOS takes.
+	parentDeath bool
+	watch       *lifeline // the watchdog to tell of each group; nil for none
+	onExit      func(*proc)
 }
 
 // serviceEnv is the inherited environment without our secrets, with the

@@ -19,15 +19,16 @@ type Config struct {
 	StateDir string       // required; created 0700 if missing
 	Sprite   string       // the one Sprite served; "" means "local"
 	Logger   *slog.Logger // nil means slog.Default()
+
+	// tweak, for tests only, adjusts the timings and switches before the
+	// runtime starts anything (for a runtime a test cannot reach, such as
+	// one in a child process).
+	tweak func(*tuning)
 }
 
 // ErrLocked is returned (wrapped) by New when another runtime owns the
 // state directory.
 var ErrLocked = errors.New("state directory is owned by another running sprites-mcp")
-
-// maxSocketPath is the longest path a unix socket address can hold on
-// Linux (sun_path is 108 bytes with its NUL).
-const maxSocketPath = 107
 
 // tuning holds the timings; tests shorten them, the defaults are the
 // documented behaviour.
@@ -39,6 +40,10 @@ type tuning struct {
 	readyTimeout time.Duration // how long a need with http_port gets to accept connections
 	stopGrace    time.Duration // default stop timeout (API default 10s)
 	logMaxMB     int           // rotate a log file at this size
+	// parentDeath uses Pdeathsig where the OS has it (Linux). Off, Linux
+	// runs what macOS runs: the watchdog alone ends the services of a
+	// killed runtime. Tests switch it off to run that path here.
+	parentDeath bool
 }
 
 func defaultTuning() tuning {
@@ -50,6 +55,7 @@ func defaultTuning() tuning {
 		readyTimeout: 30 * time.Second,
 		stopGrace:    10 * time.Second,
 		logMaxMB:     10,
+		parentDeath:  true,
 	}
 }
 
@@ -67,6 +73,7 @@ type Runtime struct {
 	handler   http.Handler
 	lock      *os.File
 	saver     *saver
+	watch     *lifeline // the watchdog that ends our services if we are killed
 	leftovers []procRecord
 
 	// ctx ends at Shutdown: pending restarts and waits for needs end with it.
@@ -105,7 +112,7 @@ func New(cfg Config) (*Runtime, error) {
 	}
 	sock := filepath.Join(dir, "api.sock")
 	if len(sock) > maxSocketPath {
-		return nil, fmt.Errorf("supervisor: socket path %q is %d bytes; unix sockets allow at most %d: choose a shorter --state-dir", sock, len(sock), maxSocketPath)
+		return nil, fmt.Errorf("supervisor: socket path %q is %d bytes; unix sockets on this system allow at most %d: choose a shorter --state-dir", sock, len(sock), maxSocketPath)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("supervisor: create state directory: %w", err)
@@ -130,6 +137,10 @@ func New(cfg Config) (*Runtime, error) {
 	if rt.log == nil {
 		rt.log = slog.Default()
 	}
+	if cfg.tweak != nil {
+		cfg.tweak(&rt.tune)
+	}
+	rt.watch = newLifeline(dir, filepath.Join(dir, "logs", "watchdog.log"), rt.log)
 	if rt.sprite == "" {
 		rt.sprite = "local"
 	}
@@ -337,6 +348,9 @@ func (r *Runtime) shutdown(ctx context.Context) error {
 		r.log.Error("shutdown timed out", "error", err)
 		errs = append(errs, err)
 	}
+	// Every group is gone (or we gave up on it): the watchdog exits, or
+	// ends what is left.
+	r.watch.close()
 	if err := r.saver.close(); err != nil {
 		errs = append(errs, fmt.Errorf("save state: %w", err))
 	}

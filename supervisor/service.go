@@ -131,6 +131,7 @@ func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
 	}
 	r.runs.Add(1)
 	p, err := spawn(spawnSpec{def: def, home: r.home, out: s.out, crashGrace: r.tune.crashGrace,
+		parentDeath: r.tune.parentDeath, watch: r.watch,
 		onExit: func(p *proc) { s.onExit(p); r.runs.Done() }})
 	if err != nil {
 		r.runs.Done()

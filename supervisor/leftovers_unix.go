@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin
 
 package supervisor
 
@@ -21,16 +21,21 @@ func leaderReplaced(members []member, rec procRecord) bool {
 	return false
 }
 
-// killLeftovers ends the runs a previous runtime recorded and could not
-// stop (it crashed or was SIGKILLed). A process is only touched when it is
-// in the recorded group and started no earlier than the recorded leader:
-// a reused pid or pgid belongs to a later process and is never hit.
-// Members get SIGTERM, then SIGKILL after a grace.
+// killLeftovers ends the runs a runtime recorded and could not stop (it
+// crashed or was SIGKILLed): the next runtime calls it at boot, the
+// watchdog as soon as its runtime is gone. A process is only touched when
+// it is in the recorded group and started no earlier than the recorded
+// leader: a reused pid or pgid belongs to a later process and is never
+// hit. Members get SIGTERM, then SIGKILL after a grace.
 func killLeftovers(recs []procRecord, log *slog.Logger) {
 	const grace = 2 * time.Second
-	// One read of /proc per look, however many records.
+	var pgids []int
+	for _, rec := range recs {
+		pgids = append(pgids, rec.PGID)
+	}
+	// One read of the process table per look, however many records.
 	find := func() map[int][]int {
-		groups := liveProcesses()
+		groups := groupsOf(pgids)
 		found := map[int][]int{}
 		for _, rec := range recs {
 			if rec.PGID <= 1 || rec.StartTime == 0 {
@@ -54,7 +59,7 @@ func killLeftovers(recs []procRecord, log *slog.Logger) {
 			for _, pid := range pids {
 				_ = unix.Kill(pid, sig)
 			}
-			log.Warn("killing process left by a previous run", "pgid", pgid, "pids", pids, "signal", signalName(sig))
+			log.Warn("killing a process of a runtime that is gone", "pgid", pgid, "pids", pids, "signal", signalName(sig))
 		}
 	}
 	signal(unix.SIGTERM)

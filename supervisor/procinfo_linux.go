@@ -2,15 +2,29 @@
 
 package supervisor
 
+// The few process calls that differ between Linux and macOS, Linux side:
+// /proc answers them. Its twin is procinfo_darwin.go.
+
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
+
+// maxSocketPath is the longest path a unix socket address can hold
+// (sun_path is 108 bytes with its NUL).
+const maxSocketPath = 107
+
+// setParentDeathSignal asks the kernel to SIGKILL the child when the thread
+// that forked it exits. Linux only; the watchdog (watchdog.go) covers every
+// unix, this closes the moment between fork and the watchdog hearing of the
+// new group.
+func setParentDeathSignal(attr *syscall.SysProcAttr) bool {
+	attr.Pdeathsig = syscall.SIGKILL
+	return true
+}
 
 // procStat is what we need of /proc/<pid>/stat.
 type procStat struct {
@@ -46,17 +60,25 @@ func readProcStat(pid int) (procStat, error) {
 	return procStat{state: f[0][0], pgrp: pgrp, startTime: st}, nil
 }
 
-// member is a live process of some group.
-type member struct {
-	pid       int
-	startTime uint64
+// processStartTime is when pid started, in clock ticks after boot: with the
+// pid, it names one process for ever.
+func processStartTime(pid int) (uint64, error) {
+	st, err := readProcStat(pid)
+	if err != nil {
+		return 0, err
+	}
+	return st.startTime, nil
 }
 
-// liveProcesses reads /proc once and returns the live (non-zombie)
-// processes by process group. Zombies are left out: a zombie whose parent
+// groupsOf reads /proc once and returns the live (non-zombie) members of
+// the given process groups. Zombies are left out: a zombie whose parent
 // never reaps it (a container init that is not a reaper) would otherwise
 // keep a group "alive" for ever.
-func liveProcesses() map[int][]member {
+func groupsOf(pgids []int) map[int][]member {
+	want := make(map[int]bool, len(pgids))
+	for _, g := range pgids {
+		want[g] = true
+	}
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil
@@ -70,50 +92,10 @@ func liveProcesses() map[int][]member {
 			continue
 		}
 		st, err := readProcStat(pid)
-		if err != nil || st.state == 'Z' || st.state == 'X' {
+		if err != nil || st.state == 'Z' || st.state == 'X' || !want[st.pgrp] {
 			continue
 		}
 		groups[st.pgrp] = append(groups[st.pgrp], member{pid: pid, startTime: st.startTime})
 	}
 	return groups
-}
-
-// membersSince lists the pids of group pgid that started at minStart or
-// later, from a liveProcesses snapshot.
-func membersSince(groups map[int][]member, pgid int, minStart uint64) []int {
-	var pids []int
-	for _, m := range groups[pgid] {
-		if m.startTime >= minStart {
-			pids = append(pids, m.pid)
-		}
-	}
-	return pids
-}
-
-// groupMembers lists the live processes of group pgid that started at
-// minStart or later.
-func groupMembers(pgid int, minStart uint64) []int {
-	return membersSince(liveProcesses(), pgid, minStart)
-}
-
-// groupAlive reports whether process group pgid still has a live member.
-// The cheap kill(-pgid, 0) answers almost always; /proc is read only when
-// it says "alive", to tell live members from unreaped zombies.
-func groupAlive(pgid int) bool {
-	if err := unix.Kill(-pgid, 0); errors.Is(err, unix.ESRCH) {
-		return false
-	}
-	return len(groupMembers(pgid, 0)) > 0
-}
-
-// signalGroup sends sig to every process of group pgid; a group already
-// gone is not an error.
-func signalGroup(pgid int, sig unix.Signal) error {
-	if pgid <= 1 {
-		return fmt.Errorf("refusing to signal process group %d", pgid)
-	}
-	if err := unix.Kill(-pgid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("signal process group %d: %w", pgid, err)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || darwin
 
 package supervisor
 
@@ -18,10 +18,11 @@ import (
 // spawn starts a run. It returns once exec has succeeded or failed; exec
 // errors (no such command, not executable, bad dir) come back here.
 //
-// The child is forked from a goroutine that holds its OS thread locked until
-// the child is reaped: Pdeathsig fires when the forking *thread* exits, not
-// the process (Go issue 27505), so an unlocked thread retired by the Go
-// runtime would kill a healthy service.
+// With Pdeathsig (Linux), the child is forked from a goroutine that holds
+// its OS thread locked until the child is reaped: Pdeathsig fires when the
+// forking *thread* exits, not the process (Go issue 27505), so an unlocked
+// thread retired by the Go runtime would kill a healthy service. Without
+// it (macOS, or switched off) no thread is held.
 func spawn(spec spawnSpec) (*proc, error) {
 	dir := spec.def.Dir
 	if dir == "" {
@@ -35,18 +36,25 @@ func spawn(spec spawnSpec) (*proc, error) {
 	p := &proc{done: make(chan struct{}), installed: make(chan struct{})}
 	startErr := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread()
-		cmd, outR, errR, err := startLocked(spec.def, dir)
+		attr := &syscall.SysProcAttr{Setpgid: true}
+		release := func() {}
+		if spec.parentDeath && setParentDeathSignal(attr) {
+			runtime.LockOSThread()
+			release = runtime.UnlockOSThread
+		}
+		cmd, outR, errR, err := startCmd(spec.def, dir, attr)
 		if err != nil {
-			runtime.UnlockOSThread()
+			release()
 			startErr <- err
 			return
 		}
 		p.pid = cmd.Process.Pid
 		p.started = time.Now()
-		if st, err := readProcStat(p.pid); err == nil {
-			p.startTime = st.startTime
+		if st, err := processStartTime(p.pid); err == nil {
+			p.startTime = st
 		}
+		// The watchdog learns of the group before anyone hears of the run.
+		spec.watch.add(procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime})
 		var readers sync.WaitGroup
 		readers.Add(2)
 		go func() { defer readers.Done(); spec.out.pump(outR, evStdout, p) }()
@@ -55,9 +63,11 @@ func spawn(spec spawnSpec) (*proc, error) {
 
 		state, werr := cmd.Process.Wait()
 		// The child is reaped: the thread may go back to the pool.
-		runtime.UnlockOSThread()
+		release()
 		p.exitCode, p.exitDesc = describeExit(state, werr)
 		reapGroup(p, spec.crashGrace)
+		// The group is empty: nothing is left for the watchdog to kill.
+		spec.watch.remove(p.pid)
 		drainReaders(&readers, outR, errR)
 		// onExit first: whoever waits on done then sees the final status.
 		<-p.installed
@@ -70,8 +80,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 	return p, nil
 }
 
-// startLocked runs exec with the output pipes; the caller holds the thread.
-func startLocked(def definition, dir string) (*exec.Cmd, *os.File, *os.File, error) {
+// startCmd runs exec with the output pipes, in a process group of its own.
+func startCmd(def definition, dir string, attr *syscall.SysProcAttr) (*exec.Cmd, *os.File, *os.File, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
@@ -88,7 +98,7 @@ func startLocked(def definition, dir string) (*exec.Cmd, *os.File, *os.File, err
 	// Files, not writers: exec then starts no copying goroutines and Wait
 	// returns when the leader exits, whoever still holds the pipes.
 	cmd.Stdout, cmd.Stderr = outW, errW
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = attr
 	err = cmd.Start()
 	outW.Close()
 	errW.Close()

@@ -1,0 +1,70 @@
+//go:build darwin
+
+package supervisor
+
+// The few process calls that differ between Linux and macOS, macOS side:
+// there is no /proc, sysctl answers them. Its twin, procinfo_linux.go, is
+// the one the test suite runs; this one is cross-compiled and vetted.
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxSocketPath is the longest path a unix socket address can hold
+// (sun_path is 104 bytes with its NUL).
+const maxSocketPath = 103
+
+// sZomb is SZOMB of <sys/proc.h>: an exited process not yet reaped.
+const sZomb = 5
+
+// setParentDeathSignal does nothing: macOS has no Pdeathsig. The watchdog
+// (watchdog.go) is what ends the services of a runtime that was killed.
+func setParentDeathSignal(*syscall.SysProcAttr) bool { return false }
+
+// startTimeOf is p_starttime in microseconds since the epoch: with the pid,
+// it names one process for ever.
+func startTimeOf(kp *unix.KinfoProc) uint64 {
+	tv := kp.Proc.P_starttime
+	return uint64(tv.Sec)*1_000_000 + uint64(tv.Usec)
+}
+
+// processStartTime asks sysctl kern.proc.pid.<pid> when pid started.
+func processStartTime(pid int) (uint64, error) {
+	kp, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
+	if err != nil {
+		// A pid with no process answers with no data, which x/sys reports
+		// as EIO.
+		if errors.Is(err, unix.EIO) {
+			return 0, fmt.Errorf("process %d: %w", pid, syscall.ESRCH)
+		}
+		return 0, fmt.Errorf("sysctl kern.proc.pid.%d: %w", pid, err)
+	}
+	if int(kp.Proc.P_pid) != pid {
+		return 0, fmt.Errorf("process %d: %w", pid, syscall.ESRCH)
+	}
+	return startTimeOf(kp), nil
+}
+
+// groupsOf asks sysctl kern.proc.pgrp.<pgid> for the live (non-zombie)
+// members of each group.
+func groupsOf(pgids []int) map[int][]member {
+	groups := map[int][]member{}
+	for _, g := range pgids {
+		kps, err := unix.SysctlKinfoProcSlice("kern.proc.pgrp", g)
+		if err != nil {
+			continue
+		}
+		for i := range kps {
+			kp := &kps[i]
+			if kp.Proc.P_stat == sZomb || int(kp.Eproc.Pgid) != g {
+				continue
+			}
+			groups[g] = append(groups[g], member{pid: int(kp.Proc.P_pid), startTime: startTimeOf(kp)})
+		}
+	}
+	return groups
+}

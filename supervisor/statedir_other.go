@@ -1,0 +1,5 @@
+//go:build !darwin && !windows
+
+package supervisor
+
+func platformStateDir(getenv func(string) string) string { return xdgStateDir(getenv) }

@@ -1,0 +1,3 @@
+package supervisor
+
+func platformStateDir(getenv func(string) string) string { return windowsStateDir(getenv) }

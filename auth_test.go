@@ -60,7 +60,7 @@ func TestAuthSpriteScope(t *testing.T) {
 				{"service_list", nil, `sprite "local" is outside the scope of client "dev"`},
 				{"service_get", map[string]any{"sprite": " local ", "service_name": "web"}, `sprite "local" is outside`},
 				{"service_create", map[string]any{"sprite": "prod", "service_name": "x", "cmd": "true"}, `sprite "prod" is outside`},
-				{"service_list", map[string]any{"sprite": 42}, "sprite must be a string"},
+				{"service_list", map[string]any{"sprite": 42}, `sprite "42" is outside`}, // a number is read as its text, then scoped
 			} {
 				text, isErr := callText(t, dev, call.tool, call.args)
 				if !isErr || !strings.Contains(text, call.want) {

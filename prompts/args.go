@@ -35,8 +35,9 @@ func args(req mcp.GetPromptRequest, p mcp.Prompt) (map[string]string, error) {
 	return out, nil
 }
 
-// sprite is the sprite argument, or the default sprite.
-func (p *Prompts) sprite(prompt string, a map[string]string) (string, error) {
+// sprite is the sprite argument, or the default sprite, once the caller
+// may use it.
+func (p *Prompts) sprite(ctx context.Context, prompt string, a map[string]string) (string, error) {
 	s := a["sprite"]
 	if s == "" {
 		s = p.defaultSprite
@@ -44,16 +45,21 @@ func (p *Prompts) sprite(prompt string, a map[string]string) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("%s: argument sprite is required (this server has no default sprite); list_sprites names them", prompt)
 	}
-	if !nameRE.MatchString(s) {
-		return "", fmt.Errorf("%s: sprite %q is not a valid name (letters, digits, '.', '_', '-'; at most 63)", prompt, s)
+	if err := client.ValidateName("sprite", s); err != nil {
+		return "", fmt.Errorf("%s: %w", prompt, err)
+	}
+	if p.authorize != nil {
+		if err := p.authorize(ctx, s); err != nil {
+			return "", fmt.Errorf("%s: %w", prompt, err)
+		}
 	}
 	return s, nil
 }
 
-// checkName holds a service name to the runtime's rule.
+// checkName holds a service name to the one name rule (internal/wire).
 func checkName(prompt, arg, name string) error {
-	if !nameRE.MatchString(name) || name == "signal" {
-		return fmt.Errorf("%s: %s %q is not a valid service name (letters, digits, '.', '_', '-'; starts with a letter or digit; at most 63; not \"signal\")", prompt, arg, name)
+	if err := client.ValidateName("service", name); err != nil {
+		return fmt.Errorf("%s: %s: %w", prompt, arg, err)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func (c completer) services(ctx context.Context, sprite, prefix string, skip []s
 	if sprite == "" {
 		sprite = c.p.defaultSprite
 	}
-	if !nameRE.MatchString(sprite) {
+	if client.ValidateName("sprite", sprite) != nil {
 		return completion(nil, false)
 	}
 	svcs, err := c.p.svc.List(ctx, sprite)

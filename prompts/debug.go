@@ -33,7 +33,7 @@ func (p *Prompts) debug(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Get
 	if err != nil {
 		return nil, err
 	}
-	sprite, err := p.sprite(debugName, a)
+	sprite, err := p.sprite(ctx, debugName, a)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func (p *Prompts) deploy(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 	if err != nil {
 		return nil, err
 	}
-	sprite, err := p.sprite(deployName, a)
+	sprite, err := p.sprite(ctx, deployName, a)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package prompts
 import (
 	"context"
 	"log/slog"
-	"regexp"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -35,7 +34,11 @@ type Deps struct {
 	// ReadOnly is the server's --read-only: deploy_service, whose steps
 	// are calls the client cannot make then, is not offered.
 	ReadOnly bool
-	Logger   *slog.Logger
+	// Authorize, when set, is asked whether the caller may use the sprite a
+	// prompt resolved, before anything is read (the per-client scopes of
+	// internal/auth); its error is the prompt's error.
+	Authorize func(ctx context.Context, sprite string) error
+	Logger    *slog.Logger
 }
 
 const (
@@ -60,10 +63,6 @@ const (
 	logErr    = "err"
 )
 
-// nameRE is the runtime's service name rule; sprite names are held to it
-// too, since the resource URIs attached to a prompt can carry no other.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-
 // Prompts serves the prompts of this package. Build the server with
 // ServerOptions, then call Register.
 type Prompts struct {
@@ -73,6 +72,7 @@ type Prompts struct {
 	maxChars       int
 	canListSprites bool
 	readOnly       bool
+	authorize      func(ctx context.Context, sprite string) error
 	log            *slog.Logger
 }
 
@@ -86,6 +86,7 @@ func New(d Deps) *Prompts {
 		svc:            d.Services,
 		read:           d.Read,
 		defaultSprite:  d.DefaultSprite,
+		authorize:      d.Authorize,
 		maxChars:       d.MaxChars,
 		canListSprites: d.CanListSprites,
 		readOnly:       d.ReadOnly,

@@ -30,7 +30,7 @@ func (p *Prompts) status(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 	if err != nil {
 		return nil, err
 	}
-	sprite, err := p.sprite(statusName, a)
+	sprite, err := p.sprite(ctx, statusName, a)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,10 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
-// read serves one resource URI: parse it, ask the backend, render. A
+// Read serves one resource URI: parse it, ask the backend, render. A
 // missing sprite or service, or a malformed URI, is an error for which
 // isNotFound holds; contents are never empty.
-func (r *Resources) read(ctx context.Context, uri string) ([]mcp.ResourceContents, error) {
+func (r *Resources) Read(ctx context.Context, uri string) ([]mcp.ResourceContents, error) {
 	rf, err := parseURI(uri)
 	if err != nil {
 		return nil, err

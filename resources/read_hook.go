@@ -49,7 +49,7 @@ func (r *Resources) beforeRead(ctx context.Context, _ any, req *mcp.ReadResource
 			r.log.Error("resource read hook panicked", logURI, uri, logPanic, p)
 		}
 	}()
-	contents, err := r.read(ctx, uri)
+	contents, err := r.Read(ctx, uri)
 	if err != nil && isNotFound(err) {
 		req.Params.URI = uri + " (" + err.Error() + ")"
 		return
@@ -66,5 +66,5 @@ func (r *Resources) handleRead(ctx context.Context, req mcp.ReadResourceRequest)
 		out := v.(readOutcome)
 		return out.contents, out.err
 	}
-	return r.read(ctx, req.Params.URI)
+	return r.Read(ctx, req.Params.URI)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/internal/auth"
 	"github.com/sprites-mcp/sprites-mcp/internal/config"
+	"github.com/sprites-mcp/sprites-mcp/prompts"
 	"github.com/sprites-mcp/sprites-mcp/resources"
 	"github.com/sprites-mcp/sprites-mcp/tools"
 )
@@ -19,12 +20,14 @@ Results are bounded summaries: the outcome line first, then the output lines tha
 Services restart on crashes; service_stop is sticky until service_start.`
 
 // newMCPServer builds the MCP server on a backend: the tools, the
-// resources, read-only filtering and per-client scopes. The returned func
+// resources, the prompts, read-only filtering and per-client scopes. The returned func
 // releases the resources' watchers.
 func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCPServer, func()) {
-	// Both see the backend through the caller's scope, so the sprite names
-	// they mention are ones the caller may use.
+	// All three see the backend through the caller's scope, so the sprite
+	// names they mention are ones the caller may use; tools and prompts
+	// also ask the scope about the sprite they resolved before any call.
 	svcs := auth.ScopedServices{Services: be.client, DefaultSprite: be.defaultSprite}
+	sc := auth.Scope{DefaultSprite: be.defaultSprite}
 	res := resources.New(resources.Deps{
 		Services:       svcs,
 		DefaultSprite:  be.defaultSprite,
@@ -38,13 +41,23 @@ func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCP
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
 	}
+	pr := prompts.New(prompts.Deps{
+		Services:       svcs,
+		Read:           res.Read,
+		DefaultSprite:  be.defaultSprite,
+		MaxChars:       cfg.MaxResultChars,
+		CanListSprites: be.canListSprite,
+		ReadOnly:       cfg.ReadOnly,
+		Authorize:      sc.Authorize,
+		Logger:         log,
+	})
 	opts = append(opts, res.ServerOptions()...)
+	opts = append(opts, pr.ServerOptions()...)
 	if cfg.ReadOnly {
 		opts = append(opts, server.WithToolFilter(tools.ReadOnlyFilter()))
 	}
 	// Per-client scopes of the HTTP transport; over stdio no request
 	// carries a client and they let everything through.
-	sc := auth.Scope{DefaultSprite: be.defaultSprite}
 	opts = append(opts, sc.ServerOptions()...)
 	srv := server.NewMCPServer("sprites-mcp", Version(), opts...)
 	sc.AddHooks(srv.GetHooks())
@@ -53,8 +66,10 @@ func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCP
 		DefaultSprite:  be.defaultSprite,
 		MaxResultChars: cfg.MaxResultChars,
 		OpenWorld:      be.openWorld,
+		Authorize:      sc.Authorize,
 		Logger:         log,
 	})...)
 	res.Register(srv)
+	pr.Register(srv)
 	return srv, res.Close
 }

@@ -66,8 +66,6 @@ func (sc Scope) Authorize(ctx context.Context, sprite string) error {
 func (sc Scope) ServerOptions() []server.ServerOption {
 	return []server.ServerOption{
 		server.WithToolFilter(sc.toolFilter),
-		// To be removed when tools call Authorize: see tool_sprite.go.
-		server.WithToolHandlerMiddleware(sc.toolMiddleware),
 		server.WithResourceHandlerMiddleware(sc.resourceMiddleware),
 	}
 }

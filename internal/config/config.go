@@ -60,7 +60,7 @@ func flags(cfg *Config, raw *rawFlags, getenv func(string) string, readOnly bool
 	fs.StringVar(&cfg.Sprite, "sprite", getenv("SPRITES_MCP_SPRITE"),
 		"default `sprite` for tools and resources (env SPRITES_MCP_SPRITE; default local on the embedded runtime)")
 	fs.StringVar(&cfg.StateDir, "state-dir", getenv("SPRITES_MCP_STATE_DIR"),
-		"`dir`ectory of the embedded runtime's state, logs and socket (env SPRITES_MCP_STATE_DIR; default $XDG_STATE_HOME/sprites-mcp)")
+		"`dir`ectory of the embedded runtime's state, logs and socket (env SPRITES_MCP_STATE_DIR; default $XDG_STATE_HOME/sprites-mcp or ~/.local/state/sprites-mcp; on macOS ~/Library/Application Support/sprites-mcp)")
 	fs.BoolVar(&cfg.ReadOnly, "read-only", readOnly,
 		"offer only the tools that change nothing (env SPRITES_MCP_READ_ONLY)")
 	fs.IntVar(&cfg.MaxResultChars, "max-result-chars", DefaultMaxResultChars,
@@ -123,7 +123,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	// library: trimmed, SPRITES_TOKEN first.
 	cfg.Token = client.TokenFromEnv(getenv)
 	if cfg.StateDir == "" {
-		cfg.StateDir = defaultStateDir(getenv)
+		cfg.StateDir = DefaultStateDir(getenv)
 	}
 	if cfg.StateDir == "" {
 		return cfg, errors.New("no state directory: set --state-dir, SPRITES_MCP_STATE_DIR, XDG_STATE_HOME or HOME")
@@ -145,17 +145,6 @@ func envBool(getenv func(string) string, name string) (bool, error) {
 		return false, fmt.Errorf("%s=%q: want true or false", name, v)
 	}
 	return b, nil
-}
-
-// defaultStateDir follows the XDG base directory rules.
-func defaultStateDir(getenv func(string) string) string {
-	if x := getenv("XDG_STATE_HOME"); x != "" {
-		return filepath.Join(x, "sprites-mcp")
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".local", "state", "sprites-mcp")
-	}
-	return ""
 }
 
 // Usage writes the --help text to w.

@@ -1,3 +1,3 @@
-package supervisor
+package config
 
 func platformStateDir(getenv func(string) string) string { return macStateDir(getenv) }

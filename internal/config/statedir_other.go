@@ -1,5 +1,5 @@
 //go:build !darwin && !windows
 
-package supervisor
+package config
 
 func platformStateDir(getenv func(string) string) string { return xdgStateDir(getenv) }

@@ -37,9 +37,6 @@ func TestScenarios(t *testing.T) {
 				t.Parallel()
 				r := run(sc, opt)
 				recs[i] = r
-				for _, s := range r.skipped {
-					t.Logf("!!! SKIPPED, not proven: %s", s)
-				}
 				if !r.passed() {
 					t.Errorf("%s (%s) failed:\n%s", sc.Name, filepath.Base(sc.file), strings.Join(r.failures, "\n"))
 				}

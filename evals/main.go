@@ -91,9 +91,6 @@ func cli(argv []string) int {
 			ok = false
 			fmt.Fprintf(os.Stderr, "\n%s FAILED (%s):\n%s\n", r.sc.Name, r.sc.file, strings.Join(r.failures, "\n"))
 		}
-		for _, s := range r.skipped {
-			fmt.Fprintf(os.Stderr, "\n!!! %s: %s\n", r.sc.Name, s)
-		}
 	}
 	if *jsonOut != "" {
 		b, err := reportJSON(recs, transport)

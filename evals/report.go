@@ -22,19 +22,12 @@ type record struct {
 	largestOp   string
 	raw         int64    // bytes the Services API held for the same operations
 	failures    []string // the first is the one that ended the scenario
-	skipped     []string // prompt steps the server could not serve
 }
 
 func (r *record) fail(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.failures = append(r.failures, fmt.Sprintf(format, args...))
-}
-
-func (r *record) skip(msg string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.skipped = append(r.skipped, msg)
 }
 
 func (r *record) add(op string, text, structured int, raw int64) {
@@ -57,21 +50,19 @@ func (r *record) verdict() string {
 	switch {
 	case !r.passed():
 		return "**FAIL**"
-	case len(r.skipped) > 0:
-		return fmt.Sprintf("pass, **%d prompt step(s) skipped**", len(r.skipped))
 	}
 	return "pass"
 }
 
 // table renders the records as a Markdown table with a totals row, then
-// the first failure of each failed scenario and every skipped step.
+// the first failure of each failed scenario.
 func table(recs []*record) string {
 	var sb strings.Builder
 	sb.WriteString("| # | scenario | result | calls | chars to agent | structured chars | largest answer | raw API bytes | raw ÷ agent | time |\n")
 	sb.WriteString("|---|---|---|---:|---:|---:|---|---:|---:|---:|\n")
 	var calls, text, structured int
 	var raw int64
-	var fails, skips []string
+	var fails []string
 	for _, r := range recs {
 		largest := "–"
 		if r.largestOp != "" {
@@ -91,17 +82,11 @@ func table(recs []*record) string {
 			}
 			fails = append(fails, "- **"+r.sc.Name+"**: "+strings.ReplaceAll(first, "|", "\\|"))
 		}
-		for _, s := range r.skipped {
-			skips = append(skips, "- **"+r.sc.Name+"**: "+s)
-		}
 	}
 	fmt.Fprintf(&sb, "| | **total** | | %d | %s | %s | | %s | %s | |\n",
 		calls, thousands(int64(text)), thousands(int64(structured)), thousands(raw), ratio(raw, text))
 	if len(fails) > 0 {
 		sb.WriteString("\nFirst failure of each failed scenario:\n\n" + strings.Join(fails, "\n") + "\n")
-	}
-	if len(skips) > 0 {
-		sb.WriteString("\nSkipped steps (not run, so not proven):\n\n" + strings.Join(skips, "\n") + "\n")
 	}
 	return sb.String()
 }
@@ -152,7 +137,6 @@ type jsonScenario struct {
 	Proves         string   `json:"proves"`
 	Passed         bool     `json:"passed"`
 	Failures       []string `json:"failures"`
-	Skipped        []string `json:"skipped"`
 	Calls          int      `json:"calls"`
 	CharsToAgent   int      `json:"chars_to_agent"`
 	StructuredChar int      `json:"structured_chars"`
@@ -168,7 +152,7 @@ func reportJSON(recs []*record, transport string) ([]byte, error) {
 		out.Passed = out.Passed && r.passed()
 		out.Scenarios = append(out.Scenarios, jsonScenario{
 			Name: r.sc.Name, File: r.sc.file, Protocol: r.sc.Protocol, Proves: r.sc.Proves,
-			Passed: r.passed(), Failures: nonNil(r.failures), Skipped: nonNil(r.skipped),
+			Passed: r.passed(), Failures: nonNil(r.failures),
 			Calls: r.calls, CharsToAgent: r.textChars, StructuredChar: r.structChars,
 			Largest: r.largest, LargestOp: r.largestOp, RawAPIBytes: r.raw, Seconds: r.elapsed.Seconds(),
 		})

@@ -287,10 +287,7 @@ func (s *session) setup() error {
 func (s *session) step(i int, st *Step) error {
 	label := fmt.Sprintf("step %d (%s)", i+1, st.kind())
 	if st.Prompt != "" && !s.prompts[st.Prompt] {
-		msg := fmt.Sprintf("%s: prompt %s SKIPPED: the server does not list it (prompts not wired into this build)", label, st.Prompt)
-		s.rec.skip(msg)
-		s.opt.logf("%s: %s", s.sc.Name, msg)
-		return nil
+		return failf("%s: the server does not list prompt %s", label, st.Prompt)
 	}
 	if st.Wait != "" {
 		d, _ := time.ParseDuration(st.Wait)

@@ -254,7 +254,7 @@ func TestDebugMissing(t *testing.T) {
 				wants []string
 			}{
 				{map[string]string{"service_name": "wbe"}, []string{`no service "wbe" on local`, `did you mean "web"?`, "web, worker"}},
-				{map[string]string{"service_name": "../x"}, []string{"not a valid service name"}},
+				{map[string]string{"service_name": "../x"}, []string{`service name "../x" contains '/'`, "a name is 1 to 63"}},
 				{map[string]string{"service_name": "web", "sprite": "prod"}, []string{`no sprite "prod"`, `"local"`}},
 				{map[string]string{"service_name": "web", "lines": "5"}, []string{`unknown argument "lines"`, "service_name, sprite"}},
 				{map[string]string{}, []string{"service_name is required"}},
@@ -354,7 +354,7 @@ func TestDeploy(t *testing.T) {
 				`{"service_name":"api","cmd":"./api","http_port":"0"}`: "http_port must be a whole number from 1 to 65535",
 				`{"service_name":"api","cmd":"./api","needs":"api"}`:   "cannot need itself",
 				`{"service_name":"api"}`:                               "cmd is required",
-				`{"service_name":"a b","cmd":"x"}`:                     "not a valid service name",
+				`{"service_name":"a b","cmd":"x"}`:                     `service name "a b" contains a space`,
 			} {
 				var a map[string]string
 				_ = json.Unmarshal([]byte(args), &a)

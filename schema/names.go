@@ -1,9 +1,7 @@
 package schema
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/invopop/jsonschema"
@@ -11,15 +9,8 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
-// nameProblem is the name rule's refusal without its sentinel's prefix
-// ("invalid name: "); the rule's own message says what is accepted.
-func nameProblem(kind, name string) error {
-	err := client.ValidateName(kind, name)
-	if err == nil {
-		return nil
-	}
-	return errors.New(strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "))
-}
+// nameProblem is the name rule's refusal, which says what is accepted.
+func nameProblem(kind, name string) error { return client.ValidateName(kind, name) }
 
 // SpriteName is a sprite argument: a string (a number is taken as its
 // text), trimmed. Empty means the server's default sprite and is never

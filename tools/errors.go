@@ -47,8 +47,7 @@ func (d *deps) failure(ctx context.Context, spec *argsSpec, err error) (*mcp.Cal
 		d.log.Warn("backend refused the token", "tool", spec.tool, "err", err)
 		return nil, fmt.Errorf("%s: %w", spec.tool, err)
 	case errors.Is(err, client.ErrInvalidName):
-		return mcp.NewToolResultError(fmt.Sprintf("invalid arguments for %s: %s", spec.tool,
-			strings.TrimPrefix(err.Error(), client.ErrInvalidName.Error()+": "))), nil
+		return mcp.NewToolResultError(fmt.Sprintf("invalid arguments for %s: %v", spec.tool, err)), nil
 	case errors.As(err, &ae):
 		return mcp.NewToolResultError(cutText(d.explainAPIError(ctx, ae), d.MaxResultChars)), nil
 	case errors.Is(err, context.DeadlineExceeded):

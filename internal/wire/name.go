@@ -13,8 +13,16 @@ const MaxNameLength = 63
 // with it, so a caller learns the rule from the mistake.
 const NameRule = "a name is 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit, without \"..\""
 
-// ErrInvalidName is wrapped by every error of ValidateName.
+// ErrInvalidName matches every error of ValidateName (errors.Is). Their
+// text does not repeat it: it reads as a sentence an agent can act on
+// wherever it is shown, with no prefix for callers to trim.
 var ErrInvalidName = errors.New("invalid name")
+
+// nameError is a refusal of the name rule.
+type nameError struct{ msg string }
+
+func (e *nameError) Error() string        { return e.msg }
+func (e *nameError) Is(target error) bool { return target == ErrInvalidName }
 
 // The kinds of name ValidateName checks; the kind is said in its errors.
 const (
@@ -44,7 +52,7 @@ func ValidateName(kind, name string) error {
 	if problem == "" {
 		return nil
 	}
-	return fmt.Errorf("%w: %s name %s; %s", ErrInvalidName, kind, problem, NameRule)
+	return &nameError{msg: fmt.Sprintf("%s name %s; %s", kind, problem, NameRule)}
 }
 
 // nameProblem says what is wrong with name, or "" when nothing is.

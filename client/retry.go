@@ -33,8 +33,8 @@ func WithRetry(tries int, base time.Duration) Option {
 }
 
 // retryable says whether a failed idempotent call may be tried again:
-// 429, 502, 503, 504, and connections refused, reset or closed before an
-// answer (what a proxy in front of a waking Sprite tends to do).
+// 429, 502, 503, 504, a try with no headers in time, and connections
+// refused, reset or closed before an answer (what a proxy in front of a waking Sprite tends to do).
 func retryable(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -44,6 +44,10 @@ func retryable(err error) bool {
 			return true
 		}
 		return false
+	}
+	var te *TimeoutError
+	if errors.As(err, &te) && te.headers {
+		return true // one try went unanswered; the read limit bounds the rest
 	}
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||

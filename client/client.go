@@ -722,7 +722,7 @@ func (c *Client) streamWithin(ctx context.Context, cl call, limit time.Duration,
 		svc, body = serviceAnswer(resp.Body)
 	}
 	st := NewStream(body, c.maxData)
-	st.body, st.cancel, st.ctx, st.Service = resp.Body, cancel, sctx, svc
+	st.body, st.cancel, st.ctx, st.Service, st.op = resp.Body, cancel, sctx, svc, cl.op
 	return st, nil
 }
 

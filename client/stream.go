@@ -49,6 +49,8 @@ type Stream struct {
 	// prefix, where an event's "type" sits when "data" comes first.
 	tail   []byte
 	parser eventParser
+	// op names the call in errors ("start service"); "" for NewStream.
+	op string
 	// src, when set, produces the events instead of r (logs read from
 	// files); Close reaches it through body.
 	src eventSource
@@ -161,22 +163,25 @@ func looksCut(line []byte, over bool) bool {
 
 // finish records how the stream ended: cleanly at EOF, ErrStreamCut when
 // the last line was cut off, or the read error (with the deadline's cause
-// when the stream's own deadline ended it).
+// when the stream's own deadline ended it). The error names the operation.
 func (s *Stream) finish(err error, cut bool) {
 	s.done = true
 	if errors.Is(err, io.EOF) {
-		if cut {
-			s.err = ErrStreamCut
+		if !cut {
+			return
 		}
-		return
-	}
-	if cut {
-		err = fmt.Errorf("%w: %w", ErrStreamCut, err)
+		err, cut = ErrStreamCut, false
 	}
 	if s.ctx != nil && s.ctx.Err() != nil {
 		if cause := context.Cause(s.ctx); !errors.Is(err, cause) {
 			err = fmt.Errorf("%w (%w)", cause, err)
 		}
+	}
+	if cut {
+		err = fmt.Errorf("%w (%w)", err, ErrStreamCut)
+	}
+	if s.op != "" && !strings.HasPrefix(err.Error(), s.op+":") {
+		err = fmt.Errorf("%s: %w", s.op, err)
 	}
 	s.err = err
 }

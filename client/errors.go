@@ -301,13 +301,26 @@ func newAPIError(op, sprite, service string, resp *http.Response, body []byte) *
 			e.Message = strings.Join(parts, "; ")
 		}
 		if e.RetryAfter == 0 && j.Retry != nil && *j.Retry > 0 {
-			e.RetryAfter = time.Duration(*j.Retry * float64(time.Second))
+			e.RetryAfter = secondsDuration(*j.Retry)
 		}
 	}
 	if e.Code == "" && e.Message == "" {
 		e.Body = truncateUTF8(text, 512)
 	}
 	return e
+}
+
+// maxRetryAfter caps a server's Retry-After: a larger figure (1e308
+// seconds overflows a Duration into a negative one) is still "much later".
+const maxRetryAfter = time.Hour
+
+// secondsDuration converts a positive number of seconds from the wire to
+// a Duration, capped at maxRetryAfter.
+func secondsDuration(s float64) time.Duration {
+	if s >= maxRetryAfter.Seconds() {
+		return maxRetryAfter
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 // jsonText renders a decoded JSON error value (string, or object with a

@@ -345,4 +345,3 @@ func TestFaultStreamStallEndsAfterWindowPlusMargin(t *testing.T) {
 		t.Errorf("the default margin is %v; want a few seconds", client.StreamMargin)
 	}
 }
-

@@ -15,11 +15,13 @@
 // amount of each event, so a service that prints a 100 MB line costs
 // bounded memory. Decoding is tolerant of every variant the API is known
 // to send. Errors are *APIError values that unwrap to ErrNotFound,
-// ErrConflict, ErrUnauthorized and friends.
+// ErrConflict (and ErrNotRunning for a 409 "not running"), ErrUnauthorized
+// and friends; the API not answering in time is ErrTimeout.
 //
-// Idempotent reads are retried on 429, 502, 503, 504 and refused, reset or
-// unanswered connections (at most three tries, jittered, honouring
-// Retry-After, never past the context's deadline); writes never are.
+// Idempotent reads are retried on 429, 502, 503, 504, a try with no
+// headers in time and refused, reset or unanswered connections (at most
+// three tries, jittered, honouring Retry-After, never past the read
+// timeout or the context's deadline); writes never are.
 //
 // Inside a Sprite the socket has no logs route; Logs then reads the
 // service's log files under SpriteLogDir (see WithLogDir) and returns the

@@ -35,8 +35,10 @@ const DefaultMaxEventData = 64 << 10
 // A stream ends in one of these ways: cleanly (Err is nil; Complete says
 // whether the final complete event came), cut mid-line (ErrStreamCut,
 // wrapping the read error if there was one), past its deadline (a
-// *StreamDeadlineError, which unwraps to context.DeadlineExceeded), by the
-// caller's context, or on a read error such as a reset connection.
+// *StreamDeadlineError, or a *TimeoutError for logs without follow; both
+// match ErrTimeout and context.DeadlineExceeded), by the caller's context,
+// or on a read error such as a reset connection. Every error but a bare
+// ErrStreamCut from NewStream names the operation ("start service: ...").
 type Stream struct {
 	r       *bufio.Reader
 	body    io.Closer

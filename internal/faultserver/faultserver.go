@@ -377,10 +377,13 @@ func (s *Server) drip(w http.ResponseWriter, r *http.Request, k kind) {
 	}
 }
 
-// hold waits until the client goes away or the server stops.
+// hold waits until the client goes away or the server stops; then it
+// aborts the answer, so the connection closes without completing it (a
+// handler that returned would finish an empty 200).
 func (s *Server) hold(r *http.Request) {
 	select {
 	case <-r.Context().Done():
 	case <-s.quit:
 	}
+	panic(http.ErrAbortHandler)
 }

@@ -26,6 +26,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -99,6 +100,10 @@ type Server struct {
 	// before the first request.
 	HugeLineSize int
 	DripInterval time.Duration
+	// Routes, when set, limits the fault to these routes; the others answer
+	// OK (a stop that gets a 409 while the read after it works). The names:
+	// list, get, put, delete, start, stop, restart, signal, logs, sprites.
+	Routes []string
 
 	srv      *httptest.Server
 	quit     chan struct{}
@@ -181,9 +186,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		service = "web"
 	}
 	k := kindOf(name)
-	switch s.Fault {
+	fault := s.Fault
+	if len(s.Routes) > 0 && !slices.Contains(s.Routes, name) {
+		fault = OK
+	}
+	switch fault {
 	case Status500, Status502, Status503, Status429, Status401, Status404, Status409:
-		s.status(w, service)
+		s.status(w, fault, service)
 	case ResetMidStream:
 		s.reset(w, k, name, service)
 	case CutLine:
@@ -275,9 +284,9 @@ func answer(k kind, name, service, bad string) string {
 }
 
 // status answers the fault's status as the API does.
-func (s *Server) status(w http.ResponseWriter, service string) {
+func (s *Server) status(w http.ResponseWriter, fault Fault, service string) {
 	code, body, ctype := 0, "", "application/json"
-	switch s.Fault {
+	switch fault {
 	case Status500:
 		code, body = 500, `{"error":"internal","message":"internal server error"}`
 	case Status502:

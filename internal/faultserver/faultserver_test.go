@@ -141,3 +141,26 @@ func TestAll(t *testing.T) {
 		t.Errorf("%d faults; want 15", len(seen))
 	}
 }
+
+// Routes limits the fault: a stop answers 409 while a get answers OK.
+func TestRoutesLimitTheFault(t *testing.T) {
+	s := New(t, Status409)
+	s.Routes = []string{"stop"}
+	resp, err := http.Post(s.URL+"/v1/sprites/dev/services/web/stop", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), "is not running") {
+		t.Errorf("stop: %d %s", resp.StatusCode, body)
+	}
+	resp, err = http.Get(s.URL + "/v1/sprites/dev/services/web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("get: %d; want 200 (not a faulted route)", resp.StatusCode)
+	}
+}

@@ -15,18 +15,25 @@
 // amount of each event, so a service that prints a 100 MB line costs
 // bounded memory. Decoding is tolerant of every variant the API is known
 // to send. Errors are *APIError values that unwrap to ErrNotFound,
-// ErrConflict, ErrUnauthorized and friends.
+// ErrConflict (and ErrNotRunning for a 409 "not running"), ErrUnauthorized
+// and friends; the API not answering in time is ErrTimeout.
 //
-// Idempotent reads are retried on 429, 502, 503, 504 and refused, reset or
-// unanswered connections (at most three tries, jittered, honouring
-// Retry-After, never past the context's deadline); writes never are.
+// Idempotent reads are retried on 429, 502, 503, 504, a try with no
+// headers in time and refused, reset or unanswered connections (at most
+// three tries, jittered, honouring Retry-After, never past the read
+// timeout or the context's deadline); writes never are.
 //
 // Inside a Sprite the socket has no logs route; Logs then reads the
 // service's log files under SpriteLogDir (see WithLogDir) and returns the
 // same events.
 //
-// A streaming call's deadline is its requested duration or timeout plus
-// StreamMargin; the caller's context always wins. A Stream is read with
+// Every call is bounded by the client's own limits, whatever the caller's
+// context: a streaming call by its requested duration or timeout plus
+// StreamMargin, any other call by DefaultHeaderTimeout per try and
+// DefaultReadTimeout in all (see WithStreamMargin, WithHeaderTimeout,
+// WithReadTimeout). Past them the error matches ErrTimeout and says the API
+// did not answer in time. The caller's context always wins: a cancelled
+// caller gets context.Canceled. A Stream is read with
 // Next/Event/Err or ranged over with All, and must be closed:
 //
 //	c, err := client.New(client.BaseURLFromEnv(os.Getenv),
@@ -77,10 +84,21 @@ const (
 	PathSocket
 )
 
-// StreamMargin is added to a stream's requested duration or timeout to get
-// its deadline: time for the runtime to start, stop and answer. Change it
-// per client with WithStreamMargin.
-const StreamMargin = 15 * time.Second
+// The client's own time limits, so that no call waits on a hung API for
+// longer than these however long the caller's context is. The caller's
+// context still wins when it ends first.
+const (
+	// StreamMargin is added to a stream's requested duration or timeout to
+	// get its deadline: time for the runtime to start, stop and answer.
+	// Change it per client with WithStreamMargin.
+	StreamMargin = 5 * time.Second
+	// DefaultHeaderTimeout bounds the wait for the response headers of one
+	// try of a call that is not a stream. Change it with WithHeaderTimeout.
+	DefaultHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds a whole call that is not a stream, retries
+	// and reading the answer included. Change it with WithReadTimeout.
+	DefaultReadTimeout = 30 * time.Second
+)
 
 // Client calls the Services API. It is safe for concurrent use.
 type Client struct {
@@ -93,6 +111,11 @@ type Client struct {
 	log       *slog.Logger
 	retry     retryPolicy
 	margin    time.Duration // added to a stream's window for its deadline
+	// headerTimeout bounds one try's wait for response headers, readTimeout
+	// a whole call that is not a stream (both for reads, delete, signal and
+	// logs without follow).
+	headerTimeout time.Duration
+	readTimeout   time.Duration
 	// logDir is read by Logs when the API has no logs route; "" never.
 	logDir    string
 	logDirSet bool
@@ -118,9 +141,28 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 // (DefaultMaxEventData by default).
 func WithMaxEventData(n int) Option { return func(c *Client) { c.maxData = n } }
 
-// WithStreamMargin replaces StreamMargin: the time a streaming call gets
-// beyond its requested duration or timeout before it is cut off.
+// WithStreamMargin replaces StreamMargin (5s): the time a streaming call
+// (create, start, stop, restart, logs with follow) gets beyond its
+// requested duration or timeout before it is cut off with a
+// *StreamDeadlineError. A few seconds covers a runtime that starts and
+// stops processes; more only makes a stalled stream wait longer. d <= 0
+// keeps the default.
 func WithStreamMargin(d time.Duration) Option { return func(c *Client) { c.margin = d } }
+
+// WithHeaderTimeout replaces DefaultHeaderTimeout (10s): how long one try
+// of a call that is not a stream (list, get, delete, signal, list sprites,
+// logs without follow) waits for the response headers. A try that times
+// out is retried like a refused connection when the call is idempotent,
+// within the read timeout; otherwise the call fails with a *TimeoutError.
+// A waking Sprite can take several seconds to answer, so keep it well
+// above that. d <= 0 keeps the default.
+func WithHeaderTimeout(d time.Duration) Option { return func(c *Client) { c.headerTimeout = d } }
+
+// WithReadTimeout replaces DefaultReadTimeout (30s): the most a call that
+// is not a stream may take in all, every retry and the reading of the
+// answer included. Past it the call fails with a *TimeoutError (matching
+// ErrTimeout). d <= 0 keeps the default.
+func WithReadTimeout(d time.Duration) Option { return func(c *Client) { c.readTimeout = d } }
 
 // WithLogger sets the logger for retries and response metadata (debug).
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
@@ -180,6 +222,12 @@ func New(base string, opts ...Option) (*Client, error) {
 	if c.margin <= 0 {
 		c.margin = StreamMargin
 	}
+	if c.headerTimeout <= 0 {
+		c.headerTimeout = DefaultHeaderTimeout
+	}
+	if c.readTimeout <= 0 {
+		c.readTimeout = DefaultReadTimeout
+	}
 	return c, nil
 }
 
@@ -228,6 +276,8 @@ type call struct {
 	body    any
 	// idempotent calls are retried on transient failures.
 	idempotent bool
+	// headerTimeout, when set, bounds each try's wait for the headers.
+	headerTimeout time.Duration
 }
 
 // do sends a call and returns the response for a 2xx status; any other
@@ -268,8 +318,85 @@ func (c *Client) do(ctx context.Context, cl call) (*http.Response, error) {
 	}
 }
 
-// send performs one HTTP request.
+// read runs a call that is not a stream under the client's limits: each
+// try gets the header timeout, the whole call (retries and handle, which
+// reads the answer) the read timeout. handle must close the body.
+func (c *Client) read(ctx context.Context, cl call, handle func(*http.Response) error) error {
+	limit := &TimeoutError{Op: cl.op, Limit: c.readTimeout, What: "whole answer"}
+	rctx, cancel := context.WithTimeoutCause(ctx, c.readTimeout, limit)
+	defer cancel()
+	cl.headerTimeout = c.headerTimeout
+	resp, err := c.do(rctx, cl)
+	if err == nil {
+		err = handle(resp)
+	}
+	return ownTimeout(ctx, rctx, limit, err)
+}
+
+// ownTimeout names err as the client's own limit when inner (derived from
+// the caller's outer context) ended it and the caller's did not: the
+// caller's context wins, so a cancelled caller sees context.Canceled.
+func ownTimeout(outer, inner context.Context, limit error, err error) error {
+	if err == nil || outer.Err() != nil || inner.Err() == nil || errors.Is(err, ErrTimeout) {
+		return err
+	}
+	if te, ok := limit.(*TimeoutError); ok {
+		cp := *te
+		cp.Err = err
+		return &cp
+	}
+	return fmt.Errorf("%w (%w)", limit, err)
+}
+
+// cancelBody cancels a try's context when its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelCauseFunc
+}
+
+func (b cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel(nil)
+	return err
+}
+
+// send performs one HTTP request; with cl.headerTimeout set, a server that
+// sends no headers in time ends it with a *TimeoutError.
 func (c *Client) send(ctx context.Context, cl call, payload []byte) (*http.Response, error) {
+	if cl.headerTimeout <= 0 {
+		return c.sendOnce(ctx, cl, payload)
+	}
+	hdr := &TimeoutError{Op: cl.op, Limit: cl.headerTimeout, What: "response headers", headers: true}
+	tctx, cancel := context.WithCancelCause(ctx)
+	timer := time.AfterFunc(cl.headerTimeout, func() { cancel(hdr) })
+	resp, err := c.sendOnce(tctx, cl, payload)
+	if !timer.Stop() {
+		// The timer fired, maybe just as the headers came: either way the
+		// try's context is (being) cancelled, so the body is unusable.
+		if err == nil {
+			resp.Body.Close()
+		}
+		cancel(hdr)
+		if ctx.Err() != nil { // the caller's context or the read limit came first
+			if err == nil {
+				err = fmt.Errorf("%s: %w", cl.op, context.Cause(ctx))
+			}
+			return nil, err
+		}
+		cp := *hdr
+		cp.Err = err
+		return nil, &cp
+	}
+	if err != nil {
+		cancel(nil)
+		return nil, err
+	}
+	resp.Body = cancelBody{resp.Body, cancel}
+	return resp, nil
+}
+
+// sendOnce performs one HTTP request.
+func (c *Client) sendOnce(ctx context.Context, cl call, payload []byte) (*http.Response, error) {
 	u := *c.base
 	u.Path = cl.path
 	u.RawPath = ""
@@ -328,13 +455,11 @@ func (c *Client) List(ctx context.Context, sprite string) ([]Service, error) {
 	if err := c.checkSprite(sprite); err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, call{op: "list services", sprite: sprite, method: http.MethodGet,
-		path: c.servicesPath(sprite), idempotent: true})
-	if err != nil {
-		return nil, err
-	}
 	var raw json.RawMessage
-	if err := decodeJSON("list services", resp, &raw); err != nil {
+	err := c.read(ctx, call{op: "list services", sprite: sprite, method: http.MethodGet,
+		path: c.servicesPath(sprite), idempotent: true},
+		func(resp *http.Response) error { return decodeJSON("list services", resp, &raw) })
+	if err != nil {
 		return nil, err
 	}
 	return decodeServiceList(raw)
@@ -366,13 +491,11 @@ func (c *Client) Get(ctx context.Context, sprite, service string) (*Service, err
 	if err := c.checkNames(sprite, service); err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, call{op: "get service", sprite: sprite, service: service,
-		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true})
-	if err != nil {
-		return nil, err
-	}
 	var s Service
-	if err := decodeJSON("get service", resp, &s); err != nil {
+	err := c.read(ctx, call{op: "get service", sprite: sprite, service: service,
+		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true},
+		func(resp *http.Response) error { return decodeJSON("get service", resp, &s) })
+	if err != nil {
 		return nil, err
 	}
 	if s.Name == "" {
@@ -419,13 +542,8 @@ func (c *Client) Delete(ctx context.Context, sprite, service string) error {
 	if err := c.checkNames(sprite, service); err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, call{op: "delete service", sprite: sprite, service: service,
-		method: http.MethodDelete, path: c.servicesPath(sprite, service)})
-	if err != nil {
-		return err
-	}
-	drain(resp)
-	return nil
+	return c.read(ctx, call{op: "delete service", sprite: sprite, service: service,
+		method: http.MethodDelete, path: c.servicesPath(sprite, service)}, drain)
 }
 
 // Start starts a service (and what it needs), watching it for watch.
@@ -487,14 +605,9 @@ func (c *Client) Signal(ctx context.Context, sprite, service, signal string) err
 	if sig == "" {
 		return fmt.Errorf("signal service %q: empty signal name", service)
 	}
-	resp, err := c.do(ctx, call{op: "signal service", sprite: sprite, service: service,
+	return c.read(ctx, call{op: "signal service", sprite: sprite, service: service,
 		method: http.MethodPost, path: c.servicesPath(sprite, "signal"),
-		body: map[string]string{"name": service, "signal": sig}})
-	if err != nil {
-		return err
-	}
-	drain(resp)
-	return nil
+		body: map[string]string{"name": service, "signal": sig}}, drain)
 }
 
 // NormalizeSignal upper-cases a signal name and drops a SIG prefix:
@@ -535,9 +648,18 @@ func (c *Client) Logs(ctx context.Context, sprite, service string, o LogsOptions
 	if o.Follow > 0 {
 		q.Set("duration", o.Follow.String())
 	}
-	st, err := c.stream(ctx, call{op: "read logs", sprite: sprite, service: service,
-		method: http.MethodGet, path: c.servicesPath(sprite, service, "logs"), query: q,
-		idempotent: o.Follow == 0}, o.Follow)
+	cl := call{op: "read logs", sprite: sprite, service: service,
+		method: http.MethodGet, path: c.servicesPath(sprite, service, "logs"), query: q}
+	var st *Stream
+	var err error
+	if o.Follow > 0 {
+		st, err = c.stream(ctx, cl, o.Follow)
+	} else {
+		// A plain read of the tail: bounded like the other reads.
+		cl.idempotent, cl.headerTimeout = true, c.headerTimeout
+		limit := &TimeoutError{Op: cl.op, Limit: c.readTimeout, What: "whole answer"}
+		st, err = c.streamWithin(ctx, cl, c.readTimeout, limit)
+	}
 	if err != nil && c.logDir != "" && IsRouteNotFound(err) {
 		return c.logsFromFiles(ctx, sprite, service, o)
 	}
@@ -564,13 +686,11 @@ func (c *Client) ListSprites(ctx context.Context, o ListSpritesOptions) (*Sprite
 	if o.ContinuationToken != "" {
 		q.Set("continuation_token", o.ContinuationToken)
 	}
-	resp, err := c.do(ctx, call{op: "list sprites", method: http.MethodGet,
-		path: c.base.Path + "/v1/sprites", query: q, idempotent: true})
-	if err != nil {
-		return nil, err
-	}
 	var page SpritesPage
-	if err := decodeJSON("list sprites", resp, &page); err != nil {
+	err := c.read(ctx, call{op: "list sprites", method: http.MethodGet,
+		path: c.base.Path + "/v1/sprites", query: q, idempotent: true},
+		func(resp *http.Response) error { return decodeJSON("list sprites", resp, &page) })
+	if err != nil {
 		return nil, err
 	}
 	if page.Sprites == nil {
@@ -583,12 +703,16 @@ func (c *Client) ListSprites(ctx context.Context, o ListSpritesOptions) (*Sprite
 // margin; the caller's context still wins.
 func (c *Client) stream(ctx context.Context, cl call, window time.Duration) (*Stream, error) {
 	cause := &StreamDeadlineError{Op: cl.op, Window: window, Margin: c.margin}
-	sctx, cancel := context.WithTimeoutCause(ctx, window+c.margin, cause)
+	return c.streamWithin(ctx, cl, window+c.margin, cause)
+}
+
+// streamWithin starts a streaming call that must end within limit; cause
+// is the error that says so.
+func (c *Client) streamWithin(ctx context.Context, cl call, limit time.Duration, cause error) (*Stream, error) {
+	sctx, cancel := context.WithTimeoutCause(ctx, limit, cause)
 	resp, err := c.do(sctx, cl)
 	if err != nil {
-		if ctx.Err() == nil && sctx.Err() != nil && !errors.Is(err, cause) {
-			err = fmt.Errorf("%w (%w)", cause, err)
-		}
+		err = ownTimeout(ctx, sctx, cause, err)
 		cancel()
 		return nil, err
 	}
@@ -600,7 +724,7 @@ func (c *Client) stream(ctx context.Context, cl call, window time.Duration) (*St
 		svc, body = serviceAnswer(resp.Body)
 	}
 	st := NewStream(body, c.maxData)
-	st.body, st.cancel, st.ctx, st.Service = resp.Body, cancel, sctx, svc
+	st.body, st.cancel, st.ctx, st.Service, st.op = resp.Body, cancel, sctx, svc, cl.op
 	return st, nil
 }
 
@@ -661,8 +785,10 @@ func durationQuery(name string, d time.Duration) url.Values {
 	return url.Values{name: {v}}
 }
 
-// drain discards a small body so the connection can be reused.
-func drain(resp *http.Response) {
+// drain discards a small body so the connection can be reused. It never
+// fails: the status already said the call succeeded.
+func drain(resp *http.Response) error {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
+	return nil
 }

@@ -37,11 +37,51 @@ var (
 	// ErrStreamCut is returned by Stream.Err when the stream ended in the
 	// middle of a line.
 	ErrStreamCut = errors.New("stream cut mid-line")
+	// ErrNotRunning: a 409 whose body says the service is not running, the
+	// API's answer to stopping (or signalling) a stopped service. It also
+	// matches ErrConflict. For a stop it means "already stopped": the stop's
+	// own answer is the truth for the stop, whatever a later read says.
+	ErrNotRunning = errors.New("service not running")
+	// ErrTimeout: the API did not answer in time, the client's own limit
+	// (see WithHeaderTimeout, WithReadTimeout, WithStreamMargin) and not the
+	// caller's context. Both *TimeoutError and *StreamDeadlineError match it.
+	ErrTimeout = errors.New("the API did not answer in time")
 )
 
+// TimeoutError ends a call the API did not answer in time: no response
+// headers within the header timeout, or no whole answer within the read
+// limit (retries included). It matches ErrTimeout and
+// context.DeadlineExceeded; Err is what the transport said.
+type TimeoutError struct {
+	Op    string
+	Limit time.Duration // the limit that ran out
+	What  string        // "response headers" or "whole answer"
+	Err   error
+	// headers marks a try that got no headers in time: idempotent calls
+	// try again.
+	headers bool
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s: the API did not answer in time (no %s within %s); "+
+		"it may be overloaded, waking up or unreachable: try again, and if it keeps happening "+
+		"check the API URL and the network, or raise the client's API timeout",
+		e.Op, e.What, e.Limit)
+}
+
+// Unwrap lets errors.Is match ErrTimeout, context.DeadlineExceeded and the
+// transport's error.
+func (e *TimeoutError) Unwrap() []error {
+	errs := []error{ErrTimeout, context.DeadlineExceeded}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
 // StreamDeadlineError ends a stream that ran past its deadline: the
-// requested window (duration or timeout) plus the margin. It unwraps to
-// context.DeadlineExceeded.
+// requested window (duration or timeout) plus the margin. It matches
+// ErrTimeout and context.DeadlineExceeded.
 type StreamDeadlineError struct {
 	Op     string
 	Window time.Duration
@@ -49,12 +89,15 @@ type StreamDeadlineError struct {
 }
 
 func (e *StreamDeadlineError) Error() string {
-	return fmt.Sprintf("%s: no end of stream within %s (the requested %s plus a margin of %s)",
+	return fmt.Sprintf("%s: no end of stream within %s (the requested %s plus a margin of %s): "+
+		"the API did not answer in time; the action may still take effect, so read the service's state before trying again",
 		e.Op, e.Window+e.Margin, e.Window, e.Margin)
 }
 
-// Unwrap lets errors.Is(err, context.DeadlineExceeded) hold.
-func (e *StreamDeadlineError) Unwrap() error { return context.DeadlineExceeded }
+// Unwrap lets errors.Is match ErrTimeout and context.DeadlineExceeded.
+func (e *StreamDeadlineError) Unwrap() []error {
+	return []error{ErrTimeout, context.DeadlineExceeded}
+}
 
 // maxErrorBody bounds how much of an error response is read and kept.
 const maxErrorBody = 1 << 10
@@ -173,8 +216,28 @@ func (e *APIError) Detail() string {
 	}
 }
 
-// Unwrap maps the status to a sentinel so callers can use errors.Is.
-func (e *APIError) Unwrap() error {
+// Unwrap maps the status to its sentinel (two for a not-running 409) so
+// callers can use errors.Is.
+func (e *APIError) Unwrap() []error {
+	if s := e.sentinel(); s != nil {
+		if s == ErrConflict && e.notRunning() {
+			return []error{ErrConflict, ErrNotRunning}
+		}
+		return []error{s}
+	}
+	return nil
+}
+
+// notRunning reports a 409 that says the service is not running, in the
+// words of either runtime ("service \"web\" is not running (status
+// stopped)", "service not running").
+func (e *APIError) notRunning() bool {
+	return e.StatusCode == http.StatusConflict &&
+		strings.Contains(strings.ToLower(e.Detail()), "not running")
+}
+
+// sentinel is the one sentinel of the status, or nil.
+func (e *APIError) sentinel() error {
 	switch {
 	case e.StatusCode == http.StatusNotFound:
 		return ErrNotFound
@@ -200,6 +263,14 @@ func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }
 
 // IsUnauthorized reports whether err is a 401 or 403 of the API.
 func IsUnauthorized(err error) bool { return errors.Is(err, ErrUnauthorized) }
+
+// IsNotRunning reports whether err is a 409 saying the service is not
+// running: for a stop, the service is already stopped.
+func IsNotRunning(err error) bool { return errors.Is(err, ErrNotRunning) }
+
+// IsTimeout reports whether the API did not answer within the client's
+// own limits (not the caller's context).
+func IsTimeout(err error) bool { return errors.Is(err, ErrTimeout) }
 
 // IsRateLimited reports whether err is a 429 of the API.
 func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }
@@ -233,13 +304,26 @@ func newAPIError(op, sprite, service string, resp *http.Response, body []byte) *
 			e.Message = strings.Join(parts, "; ")
 		}
 		if e.RetryAfter == 0 && j.Retry != nil && *j.Retry > 0 {
-			e.RetryAfter = time.Duration(*j.Retry * float64(time.Second))
+			e.RetryAfter = secondsDuration(*j.Retry)
 		}
 	}
 	if e.Code == "" && e.Message == "" {
 		e.Body = truncateUTF8(text, 512)
 	}
 	return e
+}
+
+// maxRetryAfter caps a server's Retry-After: a larger figure (1e308
+// seconds overflows a Duration into a negative one) is still "much later".
+const maxRetryAfter = time.Hour
+
+// secondsDuration converts a positive number of seconds from the wire to
+// a Duration, capped at maxRetryAfter.
+func secondsDuration(s float64) time.Duration {
+	if s >= maxRetryAfter.Seconds() {
+		return maxRetryAfter
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 // jsonText renders a decoded JSON error value (string, or object with a

@@ -140,3 +140,25 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A 409 that says the service is not running is also ErrNotRunning (for a
+// stop: already stopped); any other 409 is only a conflict.
+func TestErrNotRunning(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`service "web" is not running (status stopped)`, true},
+		{`{"error":"conflict","message":"service not running"}`, true},
+		{`{"error":"conflict","message":"another service already holds http_port 8080"}`, false},
+	} {
+		e := newAPIError("stop service", "dev", "web", &http.Response{StatusCode: 409, Header: http.Header{}}, []byte(tc.body))
+		if !IsConflict(e) || IsNotRunning(e) != tc.want || errors.Is(e, ErrNotRunning) != tc.want {
+			t.Errorf("%s: conflict %v, not running %v; want true, %v", tc.body, IsConflict(e), IsNotRunning(e), tc.want)
+		}
+	}
+	e := newAPIError("stop service", "dev", "web", &http.Response{StatusCode: 404, Header: http.Header{}}, []byte("service not running"))
+	if IsNotRunning(e) {
+		t.Error("a 404 matched ErrNotRunning")
+	}
+}

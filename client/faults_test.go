@@ -361,3 +361,53 @@ func TestStreamCloseFromAnotherGoroutine(t *testing.T) {
 		t.Fatal("Next still waits 5s after Close")
 	}
 }
+
+// A 10 MB JSON event whose "type" comes after its data, then a plain-text
+// line: the long event is decoded (its data capped, marked Truncated, its
+// type and timestamp read from the end of the line), not shown as raw
+// JSON, and every line after it arrives, with or without a final newline.
+func TestStreamLongEventTypeLastThenPlainLine(t *testing.T) {
+	const size = 10 << 20
+	big := bytes.Repeat([]byte("x"), size)
+	line := append(append([]byte(`{"data":"`), big...), `","timestamp":7,"type":"stderr"}`+"\n"...)
+	for _, last := range []string{"plain text after\n", "plain text after"} {
+		f := newFakeAPI(t, PathSprites)
+		f.on("logs", func(w http.ResponseWriter, r *http.Request) {
+			w.Write(line)
+			io.WriteString(w, `{"type":"stdout","data":"json after\n"}`+"\n")
+			io.WriteString(w, last)
+		})
+		st, err := f.client().Logs(context.Background(), "dev", "web", LogsOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := collect(t, st)
+		if err != nil || len(evs) != 3 {
+			t.Fatalf("last line %q: %d events, err %v: %+v", last, len(evs), err, evs)
+		}
+		long := evs[0]
+		if long.Type != EventStderr || long.Raw || !long.Truncated || long.Timestamp != 7 ||
+			len(long.Data) != DefaultMaxEventData || strings.Trim(long.Data, "x") != "" {
+			t.Errorf("long event: type %s raw %v truncated %v ts %d, %d bytes %.20q; want stderr, its data capped",
+				long.Type, long.Raw, long.Truncated, long.Timestamp, len(long.Data), long.Data)
+		}
+		if evs[1].Data != "json after\n" || evs[2].Data != "plain text after" || !evs[2].Raw {
+			t.Errorf("lines after the long one: %+v", evs[1:])
+		}
+	}
+}
+
+// A long JSON line whose type cannot be read (cut before and kept end
+// without it) is still its data, as stdout, not JSON text.
+func TestSalvageWithoutType(t *testing.T) {
+	var p eventParser
+	ev, ok := decodeLine(&p, []byte(`{"data":"abc\"def`), []byte(`xxxx","timestamp":3}`), true, 64)
+	if !ok || ev.Type != EventStdout || ev.Raw || !ev.Truncated || ev.Data != `abc"def` || ev.Timestamp != 3 {
+		t.Errorf("event = %+v", ev)
+	}
+	// A quoted "type" inside the data is not the key.
+	ev, _ = decodeLine(&p, []byte(`{"data":"say \"type\": \"x\"`), []byte(`yy\"type\":\"exit\"","type":"stderr"}`), true, 64)
+	if ev.Type != EventStderr {
+		t.Errorf("type = %q; want stderr from the key, not the data", ev.Type)
+	}
+}

@@ -43,6 +43,9 @@ func FuzzStream(f *testing.F) {
 		if limit := st.keepLimit(); cap(st.line) > 2*limit {
 			t.Fatalf("line buffer grew to %d bytes; the keep limit is %d", cap(st.line), limit)
 		}
+		if cap(st.tail) > 2*tailKeep {
+			t.Fatalf("tail buffer grew to %d bytes; it keeps %d", cap(st.tail), tailKeep)
+		}
 		if limit := st.keepLimit(); cap(st.parser.scratch) > 6*limit {
 			t.Fatalf("scratch buffer grew to %d bytes; the keep limit is %d", cap(st.parser.scratch), limit)
 		}

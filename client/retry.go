@@ -34,8 +34,8 @@ func WithRetry(tries int, base time.Duration) Option {
 }
 
 // retryable says whether a failed idempotent call may be tried again:
-// 429, 502, 503, 504, and connections refused, reset or closed before an
-// answer (what a proxy in front of a waking Sprite tends to do).
+// 429, 502, 503, 504, a try with no headers in time, and connections
+// refused, reset or closed before an answer (what a proxy in front of a waking Sprite tends to do).
 func retryable(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -45,6 +45,10 @@ func retryable(err error) bool {
 			return true
 		}
 		return false
+	}
+	var te *TimeoutError
+	if errors.As(err, &te) && te.headers {
+		return true // one try went unanswered; the read limit bounds the rest
 	}
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
@@ -70,7 +74,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
+		return secondsDuration(s)
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

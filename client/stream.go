@@ -35,8 +35,10 @@ const DefaultMaxEventData = 64 << 10
 // A stream ends in one of these ways: cleanly (Err is nil; Complete says
 // whether the final complete event came), cut mid-line (ErrStreamCut,
 // wrapping the read error if there was one), past its deadline (a
-// *StreamDeadlineError, which unwraps to context.DeadlineExceeded), by the
-// caller's context, or on a read error such as a reset connection.
+// *StreamDeadlineError, or a *TimeoutError for logs without follow; both
+// match ErrTimeout and context.DeadlineExceeded), by the caller's context,
+// or on a read error such as a reset connection. Every error but a bare
+// ErrStreamCut from NewStream names the operation ("start service: ...").
 type Stream struct {
 	r       *bufio.Reader
 	body    io.Closer
@@ -44,8 +46,13 @@ type Stream struct {
 	ctx     context.Context
 	maxData int
 	// line holds the kept prefix of the current line; reused between events.
-	line   []byte
+	line []byte
+	// tail holds the last tailKeep bytes of a line longer than the kept
+	// prefix, where an event's "type" sits when "data" comes first.
+	tail   []byte
 	parser eventParser
+	// op names the call in errors ("start service"); "" for NewStream.
+	op string
 	// src, when set, produces the events instead of r (logs read from
 	// files); Close reaches it through body.
 	src eventSource
@@ -79,6 +86,10 @@ func NewStream(r io.Reader, maxData int) *Stream {
 	}
 	return &Stream{r: bufio.NewReaderSize(r, 32<<10), body: c, maxData: maxData}
 }
+
+// tailKeep is how much of the end of an over-long line is kept: room for
+// the keys that follow a long data string ("type", "timestamp", ...).
+const tailKeep = 4 << 10
 
 // keepLimit is how many bytes of a raw line are kept: the data cap, plus
 // room for the JSON around it and escapes (a "\u00xx" escape is six bytes for
@@ -154,58 +165,83 @@ func looksCut(line []byte, over bool) bool {
 
 // finish records how the stream ended: cleanly at EOF, ErrStreamCut when
 // the last line was cut off, or the read error (with the deadline's cause
-// when the stream's own deadline ended it).
+// when the stream's own deadline ended it). The error names the operation.
 func (s *Stream) finish(err error, cut bool) {
 	s.done = true
 	if errors.Is(err, io.EOF) {
-		if cut {
-			s.err = ErrStreamCut
+		if !cut {
+			return
 		}
-		return
-	}
-	if cut {
-		err = fmt.Errorf("%w: %w", ErrStreamCut, err)
+		err, cut = ErrStreamCut, false
 	}
 	if s.ctx != nil && s.ctx.Err() != nil {
 		if cause := context.Cause(s.ctx); !errors.Is(err, cause) {
 			err = fmt.Errorf("%w (%w)", cause, err)
 		}
 	}
+	if cut {
+		err = fmt.Errorf("%w (%w)", err, ErrStreamCut)
+	}
+	if s.op != "" && !strings.HasPrefix(err.Error(), s.op+":") {
+		err = fmt.Errorf("%s: %w", s.op, err)
+	}
 	s.err = err
 }
 
 // readLine returns the next line without its newline, keeping at most
-// keepLimit bytes of it and discarding the rest (over reports that). It
-// never buffers more than that, however long the line.
+// keepLimit bytes of it and discarding the rest (over reports that); of the
+// discarded rest, the last tailKeep bytes stay in s.tail. It never buffers
+// more than that, however long the line.
 func (s *Stream) readLine() (line []byte, over bool, err error) {
-	s.line = s.line[:0]
+	s.line, s.tail = s.line[:0], s.tail[:0]
 	limit := s.keepLimit()
 	for {
 		chunk, e := s.r.ReadSlice('\n')
 		if room := limit - len(s.line); room > 0 {
 			if len(chunk) > room {
 				s.line = append(s.line, chunk[:room]...)
+				s.keepTail(chunk[room:])
 				over = true
 			} else {
 				s.line = append(s.line, chunk...)
 			}
 		} else if len(chunk) > 0 {
+			s.keepTail(chunk)
 			over = true
 		}
 		if e == bufio.ErrBufferFull {
 			continue
 		}
 		if e == nil {
-			if n := len(s.line); n > 0 && s.line[n-1] == '\n' {
-				s.line = s.line[:n-1]
-			}
-			if n := len(s.line); n > 0 && s.line[n-1] == '\r' {
-				s.line = s.line[:n-1]
-			}
+			s.line = trimNewline(s.line)
+			s.tail = trimNewline(s.tail)
 			return s.line, over, nil
 		}
 		return s.line, over, e
 	}
+}
+
+// keepTail appends b to s.tail, keeping only the last tailKeep bytes.
+func (s *Stream) keepTail(b []byte) {
+	if len(b) >= tailKeep {
+		s.tail = append(s.tail[:0], b[len(b)-tailKeep:]...)
+		return
+	}
+	if drop := len(s.tail) + len(b) - tailKeep; drop > 0 {
+		s.tail = s.tail[:copy(s.tail, s.tail[drop:])]
+	}
+	s.tail = append(s.tail, b...)
+}
+
+// trimNewline drops a final "\n" or "\r\n".
+func trimNewline(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
 }
 
 // Event returns the event Next moved to.
@@ -248,11 +284,16 @@ func (s *Stream) All() iter.Seq[Event] {
 // false). A line that is not a JSON event object becomes raw stdout. A line
 // cut short (over) is salvaged: its type and the start of its data.
 func (s *Stream) decode(line []byte, over bool) (Event, bool) {
-	return decodeEvent(&s.parser, line, over, s.maxData)
+	return decodeLine(&s.parser, line, s.tail, over, s.maxData)
 }
 
 // decodeEvent is decode without a Stream, for tests and the fuzz target.
 func decodeEvent(p *eventParser, line []byte, over bool, maxData int) (Event, bool) {
+	return decodeLine(p, line, nil, over, maxData)
+}
+
+// decodeLine is decode with the kept end (tail) of an over-long line.
+func decodeLine(p *eventParser, line, tail []byte, over bool, maxData int) (Event, bool) {
 	trimmed := bytes.TrimSpace(line)
 	if len(trimmed) == 0 && !over {
 		return Event{}, false
@@ -263,7 +304,7 @@ func decodeEvent(p *eventParser, line []byte, over bool, maxData int) (Event, bo
 		}
 	}
 	if over && len(trimmed) > 0 && trimmed[0] == '{' {
-		if ev, ok := salvage(trimmed, maxData); ok {
+		if ev, ok := salvage(trimmed, tail, maxData); ok {
 			return ev, true
 		}
 	}
@@ -289,21 +330,58 @@ func capData(s string, max int) (string, bool) {
 	return s[:n], true
 }
 
-// salvage recovers what it can from the kept prefix of an over-long JSON
-// line: the type and the beginning of the data (or message) string.
-func salvage(prefix []byte, maxData int) (Event, bool) {
+// salvage recovers what it can of an over-long or cut JSON line from its
+// kept prefix and, for a long line, its kept end (tail): the type, the
+// beginning of the data (or message) string, the timestamp and exit code.
+// The keys may come in any order, so a "type" after a 10 MB "data" is
+// found in the tail. A line with data but no type left to read is stdout,
+// the usual kind of a long line, rather than its JSON shown as text.
+func salvage(prefix, tail []byte, maxData int) (Event, bool) {
 	typ, ok := stringField(prefix, "type", maxTypeLen)
-	if !ok || typ == "" {
+	if !ok && len(tail) > 0 {
+		typ, ok = stringField(tail, "type", maxTypeLen)
+	}
+	// A little over the cap, so capData can cut on a rune boundary.
+	data, haveData := stringField(prefix, "data", maxData+utf8.UTFMax)
+	if !haveData {
+		data, haveData = stringField(prefix, "message", maxData+utf8.UTFMax)
+	}
+	switch {
+	case ok && typ != "":
+	case haveData:
+		typ = string(EventStdout)
+	default:
 		return Event{}, false
 	}
 	ev := Event{Type: internType([]byte(typ)), Truncated: true}
-	// A little over the cap, so capData can cut on a rune boundary.
-	data, ok := stringField(prefix, "data", maxData+utf8.UTFMax)
-	if !ok {
-		data, _ = stringField(prefix, "message", maxData+utf8.UTFMax)
-	}
 	ev.Data, _ = capData(data, maxData)
+	for _, part := range [][]byte{prefix, tail} {
+		if raw, ok := numberField(part, "timestamp"); ok && ev.Timestamp == 0 {
+			ev.Timestamp = timestampFromNumber(raw)
+		}
+		if raw, ok := numberField(part, "exit_code"); ok && ev.ExitCode == nil {
+			ev.ExitCode = exitCode(raw)
+		}
+	}
 	return ev, true
+}
+
+// numberField finds "key": 123 in a (possibly cut) JSON object, like
+// stringField, and returns the number's text.
+func numberField(b []byte, key string) ([]byte, bool) {
+	rest, ok := afterKey(b, key)
+	if !ok {
+		return nil, false
+	}
+	n := 0
+	for n < len(rest) && n < 32 && (rest[n] == '-' || rest[n] == '.' || rest[n] == '+' ||
+		rest[n] == 'e' || rest[n] == 'E' || '0' <= rest[n] && rest[n] <= '9') {
+		n++
+	}
+	if n == 0 || n == len(rest) {
+		return nil, false // no number, or one that may be cut off
+	}
+	return rest[:n], true
 }
 
 // maxTypeLen bounds a salvaged event type; real ones are a few letters.
@@ -313,20 +391,30 @@ const maxTypeLen = 64
 // decodes as much of the string as is there, at most limit bytes. It is a
 // heuristic for salvage only: it looks for the key text, not a full parse.
 func stringField(b []byte, key string, limit int) (string, bool) {
-	pat := []byte(strconv.Quote(key))
-	i := bytes.Index(b, pat)
-	if i < 0 {
-		return "", false
-	}
-	rest := bytes.TrimLeft(b[i+len(pat):], " \t")
-	if len(rest) == 0 || rest[0] != ':' {
-		return "", false
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t")
-	if len(rest) == 0 || rest[0] != '"' {
+	rest, ok := afterKey(b, key)
+	if !ok || len(rest) == 0 || rest[0] != '"' {
 		return "", false
 	}
 	return partialUnquote(rest[1:], limit), true
+}
+
+// afterKey returns what follows the first `"key":` in b, blanks skipped.
+// Inside a JSON string a quote is escaped, so `"key":` with both quotes
+// bare is (all but always) a key; a later occurrence is tried when the
+// first is not followed by a colon.
+func afterKey(b []byte, key string) ([]byte, bool) {
+	pat := []byte(strconv.Quote(key))
+	for {
+		i := bytes.Index(b, pat)
+		if i < 0 {
+			return nil, false
+		}
+		b = b[i+len(pat):]
+		rest := bytes.TrimLeft(b, " \t")
+		if len(rest) > 0 && rest[0] == ':' {
+			return bytes.TrimLeft(rest[1:], " \t"), true
+		}
+	}
 }
 
 // partialUnquote decodes a JSON string body up to its closing quote, the

@@ -36,7 +36,7 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	st, err := a.open(ctx)
 	if err != nil {
 		if client.IsConflict(err) {
-			if r, ok := d.alreadyHolds(ctx, a); ok {
+			if r, ok := d.alreadyHolds(ctx, a, err); ok {
 				return r, nil
 			}
 		}
@@ -224,36 +224,56 @@ func outcomeLine(a action, out schema.ActionResult, sum summary.Result, watched 
 
 // alreadyHolds answers a 409 whose cause is that the outcome already holds:
 // stopping a stopped service, starting a running one. ok is false when the
-// conflict is something else (then the caller reports the 409).
-func (d *deps) alreadyHolds(ctx context.Context, a action) (reply[schema.ActionResult], bool) {
+// conflict is something else (then the caller reports the 409). A stop
+// answered "not running" (client.ErrNotRunning) is a success whatever a
+// read right after says: the API's answer to the stop is the truth for the
+// stop, and the read only adds the state (and a note when it disagrees).
+func (d *deps) alreadyHolds(ctx context.Context, a action, conflict error) (reply[schema.ActionResult], bool) {
 	if a.verb == "create" || a.verb == "restart" {
 		return reply[schema.ActionResult]{}, false
 	}
+	notRunning := a.verb == "stop" && client.IsNotRunning(conflict)
 	svc, err := d.Services.Get(ctx, a.sprite, a.service)
-	if err != nil {
+	if err != nil && !notRunning {
 		return reply[schema.ActionResult]{}, false
 	}
-	state := info(*svc, d.now(), false)
+	var state schema.ServiceInfo
+	if err == nil {
+		state = info(*svc, d.now(), false)
+	}
+	stopped := err == nil && state.NextRestartAt == "" &&
+		(state.Status == string(client.StatusStopped) || state.Status == string(client.StatusFailed))
 	var outcome string
 	switch {
-	case a.verb == "stop" && state.NextRestartAt == "" &&
-		(state.Status == string(client.StatusStopped) || state.Status == string(client.StatusFailed)):
+	case a.verb == "stop" && (notRunning || stopped):
 		outcome = "already stopped"
-	case a.verb == "start" && state.Status == string(client.StatusRunning):
+	case a.verb == "start" && err == nil && state.Status == string(client.StatusRunning):
 		outcome = "already running"
 	default:
 		return reply[schema.ActionResult]{}, false
 	}
 	out := schema.ActionResult{
 		ServiceRef: schema.ServiceRef{Sprite: a.sprite, ServiceName: a.service}, Action: a.verb, Outcome: outcome, Reached: true,
-		Status: state.Status, PID: state.PID, RestartCount: state.RestartCount, Service: &state,
+		Status: orText(state.Status, string(client.StatusStopped)), PID: state.PID, RestartCount: state.RestartCount,
 		StreamSummary: schema.StreamSummary{Lines: []schema.OutputLine{}},
 	}
+	if err == nil {
+		out.Service = &state
+	}
 	text := fmt.Sprintf("%s on %s: %s", a.service, a.sprite, outcome)
-	if state.PID > 0 {
+	if state.PID > 0 && (a.verb == "start" || stopped) {
 		text += fmt.Sprintf(" (pid %d)", state.PID)
 	}
-	text += "\n" + serviceLine(state, d.now())
+	switch {
+	case err != nil:
+		text += fmt.Sprintf("\nnote: the API answered the stop with %q; its state could not be read after (%s)",
+			clip(conflict.Error(), 200), clip(err.Error(), 200))
+	case !stopped && a.verb == "stop":
+		text += "\n" + serviceLine(state, d.now()) +
+			fmt.Sprintf("\nnote: the API answered the stop with \"not running\"; a read right after says %s (a restart may be pending): call service_get to follow it", state.Status)
+	default:
+		text += "\n" + serviceLine(state, d.now())
+	}
 	return reply[schema.ActionResult]{data: out, text: text}, true
 }
 

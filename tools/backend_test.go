@@ -128,3 +128,26 @@ func TestSpriteRequiredWithoutDefault(t *testing.T) {
 		t.Errorf("with a sprite:\n%s", text(res))
 	}
 }
+
+// TestStopNotRunningIsSuccess: a stop the API answers "409 not running"
+// is a success ("already stopped") even when a read right after disagrees.
+func TestStopNotRunningIsSuccess(t *testing.T) {
+	h := newHarness(t, harnessOpts{through: func(sock string) http.Handler {
+		p := proxyTo(sock, nil)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/services/web/stop") {
+				http.Error(w, `service "web" is not running (status stopped)`, http.StatusConflict)
+				return
+			}
+			p.ServeHTTP(w, r)
+		})
+	}})
+	h.mustOK("service_create", map[string]any{"service_name": "web", "cmd": "sleep", "args": "60", "env": h.env(), "duration": "0"})
+	res := h.mustOK("service_stop", map[string]any{"service_name": "web"})
+	var act schema.ActionResult
+	structured(t, res, &act)
+	if !act.Reached || act.Outcome != "already stopped" || !strings.Contains(text(res), "a read right after says running") {
+		t.Errorf("stop answered not running: %+v\n%s", act, text(res))
+	}
+	h.api.Stop(context.Background(), "local", "web", 2e9)
+}

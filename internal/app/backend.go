@@ -36,7 +36,9 @@ type backend struct {
 // this runs in, when there is one; else the embedded runtime.
 func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) (*backend, error) {
 	api := strings.TrimSpace(cfg.API)
-	opts := []client.Option{client.WithUserAgent("sprites-mcp/" + Version()), client.WithLogger(log)}
+	opts := []client.Option{client.WithUserAgent("sprites-mcp/" + Version()), client.WithLogger(log),
+		client.WithHeaderTimeout(cfg.APIHeaderTimeout), client.WithReadTimeout(cfg.APIReadTimeout),
+		client.WithStreamMargin(cfg.StreamMargin)}
 	switch {
 	case api == "local" || (api == "" && cfg.Token == "" && !fileExists(client.SocketPath)):
 		return openEmbedded(ctx, cfg, log, opts)

@@ -23,6 +23,11 @@ const (
 	DefaultLogLines = 100
 	MaxLogLines     = 2000
 
+	// MaxAPIDeadline caps --api-header-timeout, --api-timeout and
+	// --stream-margin: a call that may wait longer than this is a hang
+	// under another name.
+	MaxAPIDeadline = 10 * time.Minute
+
 	// ShutdownGrace bounds how long stopping the embedded runtime's
 	// services may take at exit.
 	ShutdownGrace = 15 * time.Second

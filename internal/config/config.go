@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 )
@@ -29,6 +30,14 @@ type Config struct {
 	ReadOnly       bool
 	MaxResultChars int
 	LogLevel       slog.Level
+
+	// Deadlines of every call to the backend (the client's options of the
+	// same names): one try's wait for response headers, a whole call that
+	// is not a stream (retries included), and what a stream gets beyond
+	// its requested window.
+	APIHeaderTimeout time.Duration
+	APIReadTimeout   time.Duration
+	StreamMargin     time.Duration
 	LogFormat      string // "text" or "json"
 
 	// HTTP is the listen address of the streamable HTTP transport; empty
@@ -65,6 +74,12 @@ func flags(cfg *Config, raw *rawFlags, getenv func(string) string, readOnly bool
 		"offer only the tools that change nothing (env SPRITES_MCP_READ_ONLY)")
 	fs.IntVar(&cfg.MaxResultChars, "max-result-chars", DefaultMaxResultChars,
 		fmt.Sprintf("bound on each tool result, in characters (%d–%d)", MinMaxResultChars, MaxMaxResultChars))
+	fs.DurationVar(&cfg.APIHeaderTimeout, "api-header-timeout", client.DefaultHeaderTimeout,
+		"how long one try of a backend call waits for response headers before it is retried or fails")
+	fs.DurationVar(&cfg.APIReadTimeout, "api-timeout", client.DefaultReadTimeout,
+		"the most a backend call that is not a stream may take in all, retries included")
+	fs.DurationVar(&cfg.StreamMargin, "stream-margin", client.StreamMargin,
+		"how long a streaming call (create, start, stop, restart, logs with follow) may run past its window before it is cut off")
 	fs.StringVar(&raw.level, "log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.BoolVar(&cfg.ShowVersion, "version", false, "print the version and exit")
@@ -113,6 +128,14 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	if cfg.MaxResultChars < MinMaxResultChars || cfg.MaxResultChars > MaxMaxResultChars {
 		return cfg, fmt.Errorf("--max-result-chars %d: want a number from %d to %d",
 			cfg.MaxResultChars, MinMaxResultChars, MaxMaxResultChars)
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"api-header-timeout", cfg.APIHeaderTimeout}, {"api-timeout", cfg.APIReadTimeout}, {"stream-margin", cfg.StreamMargin}} {
+		if d.v < 100*time.Millisecond || d.v > MaxAPIDeadline {
+			return cfg, fmt.Errorf("--%s %s: want a duration from 100ms to %s, such as 10s", d.flag, d.v, MaxAPIDeadline)
+		}
 	}
 
 	if err := cfg.parseHTTP(raw.origins, getenv); err != nil {

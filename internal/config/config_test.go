@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
 func env(kv map[string]string) func(string) string {
@@ -49,6 +52,21 @@ func TestParseConfigEnvironment(t *testing.T) {
 	}
 }
 
+func TestParseConfigDeadlines(t *testing.T) {
+	cfg, err := Parse([]string{"--api-header-timeout", "2s", "--api-timeout", "45s", "--stream-margin", "3s"},
+		env(map[string]string{"HOME": "/h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.APIHeaderTimeout != 2*time.Second || cfg.APIReadTimeout != 45*time.Second || cfg.StreamMargin != 3*time.Second {
+		t.Errorf("deadlines: %v %v %v", cfg.APIHeaderTimeout, cfg.APIReadTimeout, cfg.StreamMargin)
+	}
+	def, _ := Parse(nil, env(map[string]string{"HOME": "/h"}))
+	if def.APIHeaderTimeout != client.DefaultHeaderTimeout || def.APIReadTimeout != client.DefaultReadTimeout || def.StreamMargin != client.StreamMargin {
+		t.Errorf("default deadlines are not the client's: %v %v %v", def.APIHeaderTimeout, def.APIReadTimeout, def.StreamMargin)
+	}
+}
+
 func TestParseConfigSupervisorCommand(t *testing.T) {
 	cfg, err := Parse([]string{"supervisor", "--state-dir", "/s"}, env(nil))
 	if err != nil || cfg.Command != "supervisor" || cfg.StateDir != "/s" {
@@ -70,6 +88,9 @@ func TestParseConfigRejectsBadInput(t *testing.T) {
 		{[]string{"--nope"}, home, "flag provided but not defined: -nope"},
 		{nil, map[string]string{"HOME": "/h", "SPRITES_MCP_READ_ONLY": "maybe"}, "want true or false"},
 		{nil, map[string]string{}, "no state directory"},
+		{[]string{"--api-timeout", "0s"}, home, "--api-timeout 0s: want a duration from 100ms to 10m0s"},
+		{[]string{"--stream-margin", "1h"}, home, "--stream-margin 1h0m0s: want a duration"},
+		{[]string{"--api-header-timeout", "soon"}, home, `invalid value "soon"`},
 	} {
 		_, err := Parse(tc.args, env(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,5 +1,5 @@
 // Package resources serves the state and log tails of services as MCP
-// resources (DESIGN.md section 4):
+// resources (docs/ARCHITECTURE.md, "Resources"):
 //
 //	sprites://{sprite}/services                              every service with its state (JSON)
 //	sprites://{sprite}/services/{service_name}               definition and state (JSON, env masked)

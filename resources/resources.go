@@ -55,7 +55,7 @@ const (
 	logPanic   = "panic"
 )
 
-// Resources serves the resources of DESIGN.md section 4 and their
+// Resources serves the resources of docs/ARCHITECTURE.md ("Resources") and their
 // subscriptions. Build the server with ServerOptions, then call Register.
 type Resources struct {
 	svc            Services

@@ -8,8 +8,9 @@
 // restarts crashes with capped exponential backoff, keeps explicit stops
 // sticky, and persists definitions and desired state so that a later run
 // (or another process taking over the state directory) brings the same
-// services back. It imports nothing of this repository: its wire types are
-// its own copy of the contract.
+// services back. Of this repository it imports only the standard-library
+// leaves internal/wire (the contract it serves, shared with the client)
+// and internal/backoff (docs/ARCHITECTURE.md), so it knows nothing of MCP.
 //
 // It runs on Linux and macOS, one code path for both; only process start
 // times, process group members and Pdeathsig differ (procinfo_*.go). Other

@@ -1,6 +1,6 @@
 package present
 
-// The resource URIs of DESIGN.md section 4, built in one place: tools link
+// The resource URIs of docs/ARCHITECTURE.md ("Resources"), built in one place: tools link
 // to the resources that resources serve, so both must spell them alike.
 
 // ListURI is the services list resource of a sprite.

@@ -38,7 +38,7 @@ type Config struct {
 	APIHeaderTimeout time.Duration
 	APIReadTimeout   time.Duration
 	StreamMargin     time.Duration
-	LogFormat      string // "text" or "json"
+	LogFormat        string // "text" or "json"
 
 	// HTTP is the listen address of the streamable HTTP transport; empty
 	// means stdio. A bare port (":8080") is bound on loopback.

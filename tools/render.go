@@ -83,7 +83,10 @@ func serviceLine(i schema.ServiceInfo, now time.Time) string {
 		b.WriteString(", pid ")
 		b.WriteString(strconv.Itoa(i.PID))
 	}
-	if i.UptimeSeconds > 0 {
+	// A service that started less than a second ago is "up 0s": running
+	// with a pid says it is up, and the line must not look like one with no
+	// start time.
+	if i.UptimeSeconds > 0 || (i.PID > 0 && i.Status == string(client.StatusRunning)) {
 		b.WriteString(", up ")
 		b.WriteString(uptimeSpan(time.Duration(i.UptimeSeconds) * time.Second))
 	}

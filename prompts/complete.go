@@ -10,13 +10,11 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/present"
 )
 
 // timeNow is the clock of state lines.
 var timeNow = time.Now
-
-// maxCompletions is the protocol's cap on values in one completion.
-const maxCompletions = 100
 
 // completer completes prompt arguments from the live lists. Completion is
 // a convenience: when the backend cannot answer it offers nothing rather
@@ -52,7 +50,7 @@ func (c completer) CompletePromptArgument(ctx context.Context, prompt string, ar
 		}
 		return comp, nil
 	}
-	return completion(nil, false), nil
+	return present.Completion(nil, false), nil
 }
 
 // services completes a service name of sprite (the default sprite when the
@@ -62,12 +60,12 @@ func (c completer) services(ctx context.Context, sprite, prefix string, skip []s
 		sprite = c.p.defaultSprite
 	}
 	if client.ValidateName("sprite", sprite) != nil {
-		return completion(nil, false)
+		return present.Completion(nil, false)
 	}
 	svcs, err := c.p.svc.List(ctx, sprite)
 	if err != nil {
 		c.p.log.Debug("cannot complete a service name", logSprite, sprite, logErr, err)
-		return completion(nil, false)
+		return present.Completion(nil, false)
 	}
 	var ns []string
 	for _, s := range svcs {
@@ -75,62 +73,14 @@ func (c completer) services(ctx context.Context, sprite, prefix string, skip []s
 			ns = append(ns, s.Name)
 		}
 	}
-	return completion(matching(ns, prefix), false)
+	return present.Completion(present.Matching(ns, prefix), false)
 }
 
-// sprites completes a sprite name: from the account's Sprites where the
-// backend can list them, else the one sprite this server serves.
+// sprites completes a sprite name (present.CompleteSprite).
 func (c completer) sprites(ctx context.Context, prefix string) *mcp.Completion {
-	if !c.p.canListSprites {
-		if c.p.defaultSprite == "" {
-			return completion(nil, false)
-		}
-		return completion(matching([]string{c.p.defaultSprite}, prefix), false)
-	}
-	page, err := c.p.svc.ListSprites(ctx, client.ListSpritesOptions{Prefix: prefix, MaxResults: 50})
+	comp, err := present.CompleteSprite(ctx, c.p.svc, c.p.canListSprites, c.p.defaultSprite, prefix)
 	if err != nil {
 		c.p.log.Debug("cannot complete a sprite", logErr, err)
-		return completion(nil, false)
 	}
-	ns := make([]string, 0, len(page.Sprites))
-	for _, s := range page.Sprites {
-		ns = append(ns, s.Name)
-	}
-	return completion(matching(ns, prefix), page.HasMore)
-}
-
-// matching returns the names that start with prefix (ignoring case),
-// sorted, then those that merely contain it, as resource completion does.
-func matching(names []string, prefix string) []string {
-	p := strings.ToLower(prefix)
-	var starts, contains []string
-	for _, n := range names {
-		ln := strings.ToLower(n)
-		switch {
-		case strings.HasPrefix(ln, p):
-			starts = append(starts, n)
-		case strings.Contains(ln, p):
-			contains = append(contains, n)
-		}
-	}
-	slices.Sort(starts)
-	slices.Sort(contains)
-	return append(starts, contains...)
-}
-
-// completion caps values at the protocol's limit; total is reported only
-// when known.
-func completion(values []string, morePages bool) *mcp.Completion {
-	c := &mcp.Completion{Values: values, Total: len(values), HasMore: morePages}
-	if morePages {
-		c.Total = 0
-	}
-	if len(values) > maxCompletions {
-		c.Values = values[:maxCompletions]
-		c.HasMore = true
-	}
-	if c.Values == nil {
-		c.Values = []string{}
-	}
-	return c
+	return comp
 }

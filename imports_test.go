@@ -12,15 +12,15 @@ import (
 func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
-		mod:                    {"client", "resources", "supervisor", "tools"},
-		mod + "/client":        {},
-		mod + "/schema":        {"client"},
-		mod + "/supervisor":    {},
+		mod:                       {"client", "resources", "supervisor", "tools"},
+		mod + "/client":           {},
+		mod + "/schema":           {"client"},
+		mod + "/supervisor":       {},
 		mod + "/internal/textcut": {},
 		mod + "/internal/summary": {"client", "internal/textcut"},
 		mod + "/internal/present": {"client", "internal/summary"},
-		mod + "/tools":         {"client", "schema", "internal/present", "internal/summary"},
-		mod + "/resources":     {"client", "internal/present", "internal/summary"},
+		mod + "/tools":            {"client", "schema", "internal/present", "internal/summary"},
+		mod + "/resources":        {"client", "internal/present", "internal/summary"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
 	if err != nil {

@@ -47,14 +47,14 @@ type Result struct {
 
 // Line is one shown line of output.
 type Line struct {
-	Stream        string // "stdout" or "stderr"
-	Text          string // cleaned: ANSI stripped, secrets masked, cut at MaxLineChars with "…[cut N chars]"
+	Stream string // "stdout" or "stderr"
+	Text   string // cleaned: ANSI stripped, secrets masked, cut at MaxLineChars with "…[cut N chars]"
 	// Repeat is >1 when consecutive lines were folded: identical lines
 	// rendered "text (×N)", or lines that differ only in numbers, ids,
 	// paths or quoted values rendered as their template ("request <n>
 	// served") with "(×N, Range)".
-	Repeat int
-	Range  string // for a folded run that varies: the first and last value of what varied, "1…3000"
+	Repeat        int
+	Range         string // for a folded run that varies: the first and last value of what varied, "1…3000"
 	OmittedBefore int    // lines omitted just before this one: rendered as "… N lines omitted …"
 }
 
@@ -111,4 +111,3 @@ func repeatSuffix(n int, rng string) string {
 	}
 	return " (×" + strconv.Itoa(n) + ")"
 }
-

@@ -10,7 +10,7 @@ const (
 	// frames nearest the error and its exception line).
 	blockHead = 8
 	blockKeys = 6
-	blockTail = 6
+	blockTail = 8
 	// firstBlocks and lastBlocks bound how many blocks of the omitted
 	// middle are kept: the first ones, and the most recent ones.
 	firstBlocks = 3

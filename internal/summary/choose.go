@@ -2,7 +2,10 @@ package summary
 
 import (
 	"slices"
+	"strconv"
 	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 )
 
 // shown is a candidate line, cleaned, with what it costs in the output.
@@ -374,13 +377,26 @@ func (c *chooser) clean(e *entry, maxChars int) shown {
 		text, cut = cleanCutFlag(Template(first), maxChars, e.rawLen-len(e.text), e.srcCut)
 		l.Text = text
 	}
+	for _, m := range e.minor {
+		if m.count == 0 {
+			continue
+		}
+		text := CleanLine(m.text, 0)
+		if m.varied {
+			text = Template(text)
+		}
+		if l.Also != "" {
+			l.Also += ", "
+		}
+		l.Also += "×" + strconv.Itoa(m.count) + " \"" + textcut.Cut(text, 80, "…") + "\""
+	}
 	cost := utf8.RuneCountInString(l.Text) + 1
 	if e.stderr {
 		l.Stream = "stderr"
 		cost += utf8.RuneCountInString(stderrPrefix)
 	}
 	if e.repeat > 1 {
-		cost += utf8.RuneCountInString(repeatSuffix(e.repeat, l.Range))
+		cost += utf8.RuneCountInString(repeatSuffix(e.repeat, l.Range, l.Also))
 	}
 	return shown{e: e, line: l, cut: cut, cost: cost, ok: true}
 }

@@ -35,7 +35,7 @@ const (
 
 // keyTrail is how many lines after a cause line are kept with it in a
 // bounded block: the frames that locate the bug.
-const keyTrail = 2
+const keyTrail = 3
 
 // blockPrefixes continue a block whatever came before them.
 var blockPrefixes = [...]string{
@@ -116,11 +116,14 @@ func (t *tracker) step(line string, seq int, lastID *int32) lineClass {
 
 	if t.in {
 		c.blk = t.id
-		if c.rank >= rankShell {
+		switch {
+		case c.rank >= rankShell:
 			c.key, t.trail = true, keyTrail
-		} else if t.trail > 0 {
+		case t.trail > 0:
 			c.key = true
 			t.trail--
+		case ind && !blank && !isLibraryFrame(line):
+			c.key = true // a frame of the service's own code
 		}
 		if blank {
 			t.blanks++
@@ -157,6 +160,29 @@ func isExitNotice(line string) bool {
 		strings.HasPrefix(line, "make: ***") || strings.HasPrefix(line, "[sprites-mcp:") ||
 		strings.Contains(line, "exited with code") || strings.Contains(line, "exit code") ||
 		strings.Contains(line, "ELIFECYCLE")
+}
+
+// libraryMarks name the code of runtimes, standard libraries and
+// frameworks in stack frames; a frame with none is the service's own.
+var libraryMarks = [...]string{
+	"/usr/local/go/", "/go/src/", "runtime.", "net/http.", "internal/poll.", // Go
+	"site-packages", "/lib/python", "<frozen", // Python
+	"node_modules", "node:", // Node.js
+	"java.base/", "at java.", "at javax.", "at jdk.", "at sun.", "org.springframework.", "org.apache.", // JVM
+	"/rustc/", "core::", "std::", "rust_begin_unwind", // Rust
+	"/gems/", "/ruby/", // Ruby
+	"^^^", // Python's marks under the failing expression
+}
+
+// isLibraryFrame reports an indented line of a stack that is not the
+// service's own code.
+func isLibraryFrame(line string) bool {
+	for _, m := range libraryMarks {
+		if strings.Contains(line, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // isFrame reports a stack frame of Java, Node.js or Ruby.

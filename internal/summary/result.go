@@ -53,9 +53,12 @@ type Line struct {
 	// rendered "text (×N)", or lines that differ only in numbers, ids,
 	// paths or quoted values rendered as their template ("request <n>
 	// served") with "(×N, Range)".
-	Repeat        int
-	Range         string // for a folded run that varies: the first and last value of what varied, "1…3000"
-	OmittedBefore int    // lines omitted just before this one: rendered as "… N lines omitted …"
+	Repeat int
+	Range  string // for a folded run that varies: the first and last value of what varied, "1…3000"
+	// Also names lone lines of other shapes that came inside a folded run
+	// and are counted in its Repeat: ×12 "GET /healthz 200".
+	Also          string
+	OmittedBefore int // lines omitted just before this one: rendered as "… N lines omitted …"
 }
 
 // Output renders Lines as text within Config.MaxChars: "[stderr] " prefix on stderr lines,
@@ -86,7 +89,7 @@ func (r Result) Output() string {
 		}
 		b.WriteString(l.Text)
 		if l.Repeat > 1 {
-			b.WriteString(repeatSuffix(l.Repeat, l.Range))
+			b.WriteString(repeatSuffix(l.Repeat, l.Range, l.Also))
 		}
 	}
 	if r.OmittedAtEnd > 0 {
@@ -105,9 +108,13 @@ func omittedMarker(n int) string {
 	return "… " + strconv.Itoa(n) + " lines omitted …"
 }
 
-func repeatSuffix(n int, rng string) string {
+func repeatSuffix(n int, rng, also string) string {
+	s := " (×" + strconv.Itoa(n)
 	if rng != "" {
-		return " (×" + strconv.Itoa(n) + ", " + rng + ")"
+		s += ", " + rng
 	}
-	return " (×" + strconv.Itoa(n) + ")"
+	if also != "" {
+		s += "; also " + also
+	}
+	return s + ")"
 }

@@ -108,7 +108,28 @@ type entry struct {
 	srcCut  bool // the client cut the event: the line was longer than rawLen
 	key     bool // a cause line of its block or a frame just after one
 	varied  bool // the run's lines are not all identical: show its template
+	// minor are lines of other shapes that came alone inside the run (a
+	// health check among request logs): counted in repeat, shown after it.
+	minor [maxMinor]minorLine
 }
+
+// minorLine is one shape of lines that interrupted a run, one at a time.
+type minorLine struct {
+	text   string // its first line
+	tmpl   uint64
+	count  int
+	varied bool
+}
+
+const (
+	// maxMinor is how many shapes of lone lines a run may absorb, and
+	// maxLone how many in a row.
+	maxMinor = 3
+	maxLone  = 2
+	// minRun is how long a run must be before it absorbs lone lines: a
+	// short one is not noise yet.
+	minRun = 4
+)
 
 // partial is the unfinished end of a stream: data since its last newline.
 type partial struct {
@@ -309,8 +330,16 @@ func (s *Summarizer) addLine(text string, stream int, copyText bool, rawLen int,
 	}
 	h := templateHash(text)
 	stderr := stream == 1
+	// Inside an error block, indented lines (stack frames) fold only when
+	// identical: they differ in paths and line numbers, which are what
+	// locates the bug.
 	if last := s.newest(); last != nil && last.tmpl == h && last.stderr == stderr && last.srcCut == srcCut &&
-		last.blk == cl.blk && !cl.key && !last.key {
+		last.blk == cl.blk && !cl.key && !last.key &&
+		(cl.blk == 0 || !indented(text) || !last.varied && last.rawLen == rawLen && last.text == text) {
+		s.fold(text, rawLen)
+		return
+	}
+	if cl.blk == 0 && s.absorbLone(h, stderr) {
 		s.fold(text, rawLen)
 		return
 	}
@@ -328,6 +357,82 @@ func (s *Summarizer) addLine(text string, stream int, copyText bool, rawLen int,
 	}
 	s.tail.Push(e)
 }
+
+// absorbLone handles a run interrupted by lone lines of other shapes (A A
+// A B A, A A C B A): when the line after them has the run's shape, they
+// are counted in the run as minor lines and the run goes on, so that a
+// health check every 250 request lines does not cut 3000 of them into
+// twelve runs. It reports whether the newest entry is the run again.
+func (s *Summarizer) absorbLone(h uint64, stderr bool) bool {
+	n := s.tail.Len() + len(s.head)
+	for lones := 1; lones <= maxLone && lones < n; lones++ {
+		run := s.entryAt(n - 1 - lones)
+		if run.tmpl != h || run.stderr != stderr || run.blk != 0 || run.key || run.repeat < minRun {
+			continue
+		}
+		var slots [maxLone]int
+		for k := 0; k < lones; k++ {
+			lone := s.entryAt(n - lones + k)
+			slots[k] = minorSlot(run, lone.tmpl)
+			if lone.repeat != 1 || lone.blk != 0 || lone.key || lone.srcCut != run.srcCut ||
+				lone.stderr != stderr || slots[k] < 0 {
+				return false
+			}
+		}
+		runInHead, before := n-1-lones < len(s.head), entrySize(*run)
+		for k := 0; k < lones; k++ {
+			lone := s.entryAt(n - lones + k)
+			m := &run.minor[slots[k]]
+			if m.count == 0 {
+				m.text, m.tmpl = lone.text, lone.tmpl
+			} else if m.text != lone.text {
+				m.varied = true
+			}
+			m.count++
+			run.repeat++
+		}
+		for k := 0; k < lones; k++ {
+			if s.tail.Len() > 0 {
+				s.tail.PopNewest()
+			} else {
+				s.headBytes -= entrySize(s.head[len(s.head)-1])
+				s.head = s.head[:len(s.head)-1]
+			}
+		}
+		if runInHead {
+			s.headBytes += entrySize(*run) - before
+		} else {
+			s.tail.UpdateNewest(func(*entry) {}) // count the run's size again
+		}
+		return true
+	}
+	return false
+}
+
+// minorSlot returns the minor slot of run for lines of template tmpl: the
+// one that has it, else a free one, else -1. Two lone lines of one shape
+// between the same run's lines share a slot, so the slot is found again.
+func minorSlot(run *entry, tmpl uint64) int {
+	free := -1
+	for i := range run.minor {
+		if m := &run.minor[i]; m.count > 0 && m.tmpl == tmpl {
+			return i
+		} else if m.count == 0 && free < 0 {
+			free = i
+		}
+	}
+	return free
+}
+
+// entryAt returns the i-th kept entry of the head then the tail.
+func (s *Summarizer) entryAt(i int) *entry {
+	if i < len(s.head) {
+		return &s.head[i]
+	}
+	return s.tail.At(i - len(s.head))
+}
+
+func indented(s string) bool { return s != "" && (s[0] == ' ' || s[0] == '\t') }
 
 // fold adds a line to the newest entry, a run of its shape.
 func (s *Summarizer) fold(text string, rawLen int) {
@@ -414,7 +519,13 @@ const maxSpare = 8
 
 // entrySize is what an entry counts against a region's byte budget; the
 // constant stands for the entry itself so that empty lines count too.
-func entrySize(e entry) int { return len(e.text) + cap(e.last) + 48 }
+func entrySize(e entry) int {
+	n := len(e.text) + cap(e.last) + 48
+	for _, m := range e.minor {
+		n += len(m.text)
+	}
+	return n
+}
 
 // Latest returns the latest output line, cleaned (for progress notifications).
 // An unfinished line (such as a progress bar redrawn with \r) counts when

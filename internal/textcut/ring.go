@@ -96,6 +96,20 @@ func (r *Ring[T]) PopOldest() (v T, ok bool) {
 	return v, true
 }
 
+// PopNewest removes and returns the newest item (not counted as
+// dropped); ok is false on an empty ring.
+func (r *Ring[T]) PopNewest() (v T, ok bool) {
+	if r.n == 0 {
+		return v, false
+	}
+	var zero T
+	p := r.At(r.n - 1)
+	v, *p = *p, zero
+	r.n--
+	r.bytes -= r.size(v)
+	return v, true
+}
+
 // Items returns a copy of the items, oldest first.
 func (r *Ring[T]) Items() []T {
 	out := make([]T, r.n)

@@ -104,6 +104,10 @@ func TestRingBoundsLinesAndBytes(t *testing.T) {
 	if !r.Fits(5) || r.Fits(6) {
 		t.Fatal("Fits is wrong")
 	}
+	r.Push("newer")
+	if v, ok := r.PopNewest(); !ok || v != "newer" || r.Len() != 1 || r.Bytes() != 5 {
+		t.Fatalf("PopNewest = %q, %v", v, ok)
+	}
 	if v, ok := r.PopOldest(); !ok || v != "small" || r.Len() != 0 {
 		t.Fatalf("PopOldest = %q, %v", v, ok)
 	}

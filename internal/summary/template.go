@@ -25,26 +25,57 @@ const (
 // one (an apostrophe in prose has no partner near it).
 const quoteMax = 256
 
+// Byte classes for the scan: most bytes of a line are letters and
+// blanks, which one table lookup passes over.
+const (
+	clsWord  = 1 << iota // part of a word: letters, digits, '_', non-ASCII
+	clsDigit             // starts a number anywhere
+	clsStart             // may start a token at a word boundary: quotes, '/', hex letters
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if isWord(b) {
+			t[c] |= clsWord
+		}
+		if b >= '0' && b <= '9' {
+			t[c] |= clsDigit
+		}
+		if b == '"' || b == '\'' || b == '/' || isHexLetter(b) {
+			t[c] |= clsStart
+		}
+	}
+	return t
+}()
+
 // varToken finds the first variable token of s at or after i. It returns
 // its bounds and its mask, or start == len(s) when there is none.
 func varToken(s string, i int) (start, end int, mask string) {
+	prevWord := i > 0 && isWord(s[i-1])
 	for ; i < len(s); i++ {
 		c := s[i]
-		boundary := i == 0 || !isWord(s[i-1])
-		switch {
-		case c >= '0' && c <= '9':
+		cls := byteClass[c]
+		if cls&clsDigit != 0 {
 			return i, numberEnd(s, i), maskNum
-		case boundary && (c == '"' || c == '\''):
-			if j := quoteEnd(s, i); j > 0 {
-				return i, j, maskQuote
-			}
-		case boundary && c == '/' && i+1 < len(s) && isPathByte(s[i+1]) && (i == 0 || s[i-1] != '/'):
-			return i, pathEnd(s, i), maskPath
-		case boundary && isHexLetter(c):
-			if j := hexIDEnd(s, i); j > 0 {
-				return i, j, maskNum
+		}
+		if cls&clsStart != 0 && !prevWord {
+			switch {
+			case c == '"' || c == '\'':
+				if j := quoteEnd(s, i); j > 0 {
+					return i, j, maskQuote
+				}
+			case c == '/':
+				if i+1 < len(s) && isPathByte(s[i+1]) && (i == 0 || s[i-1] != '/') {
+					return i, pathEnd(s, i), maskPath
+				}
+			default:
+				if j := hexIDEnd(s, i); j > 0 {
+					return i, j, maskNum
+				}
 			}
 		}
+		prevWord = cls&clsWord != 0
 	}
 	return len(s), len(s), ""
 }

@@ -74,6 +74,16 @@ func cutMarker(n int, unknownMore bool) string {
 // character before it. Within each line, a carriage return overwrites what
 // came before it, as on a terminal, so a progress line keeps only its last
 // non-empty segment. s is returned as is when it has nothing to strip.
+//
+// It is written here because no served module does this job: the Go
+// module list this project may draw from holds neither
+// github.com/acarl005/stripansi nor github.com/charmbracelet/x/ansi (only
+// Azure/go-ansiterm, a terminal emulator's parser), and a regular
+// expression would not resolve carriage returns and backspaces. It is off
+// the hot path (Add never cleans; only shown lines are cleaned, a few
+// hundred per result): BenchmarkStripANSI measures about 1 µs for an
+// 80-byte coloured line on a loaded 2-core machine (load 5.4), and a line
+// without control bytes costs one scan and no allocation.
 func StripANSI(s string) string {
 	if !needsStrip(s) {
 		return s

@@ -45,9 +45,9 @@ const (
 // Memory follows the Config, not the stream: at most 4×MaxChars bytes of
 // raw text each for the kept head and tail (a folded run counts its first
 // and newest line), their line records (under 100 bytes per unit of
-// MaxChars in all), and at most 182 lines of at most 4×MaxLineChars+256
-// bytes: 9 error blocks of the omitted middle of 20 lines each, and two
-// unfinished lines. For the defaults that is under 1 MiB in the worst
+// MaxChars in all), and at most 200 lines of at most 4×MaxLineChars+256
+// bytes: 9 error blocks of the omitted middle of 22 lines each
+// (blocks.go), and two unfinished lines. For the defaults that is under 1 MiB in the worst
 // case; 100–200 KiB is typical (measured in TestMillionLines and the
 // benchmarks).
 type Config struct {

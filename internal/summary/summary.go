@@ -129,6 +129,8 @@ const (
 	// minRun is how long a run must be before it absorbs lone lines: a
 	// short one is not noise yet.
 	minRun = 4
+	// minFold is the shortest run of varying lines that is folded.
+	minFold = 6
 )
 
 // partial is the unfinished end of a stream: data since its last newline.
@@ -334,10 +336,12 @@ func (s *Summarizer) addLine(text string, stream int, copyText bool, rawLen int,
 	// identical: they differ in paths and line numbers, which are what
 	// locates the bug.
 	if last := s.newest(); last != nil && last.tmpl == h && last.stderr == stderr && last.srcCut == srcCut &&
-		last.blk == cl.blk && !cl.key && !last.key &&
-		(cl.blk == 0 || !indented(text) || !last.varied && last.rawLen == rawLen && last.text == text) {
-		s.fold(text, rawLen)
-		return
+		last.blk == cl.blk && !cl.key && !last.key {
+		same := !last.varied && last.rawLen == rawLen && last.text == text
+		if same || (cl.blk == 0 || !indented(text)) && (last.repeat > 1 || s.collapseRun(h)) {
+			s.fold(text, rawLen)
+			return
+		}
 	}
 	if cl.blk == 0 && s.absorbLone(h, stderr) {
 		s.fold(text, rawLen)
@@ -356,6 +360,58 @@ func (s *Summarizer) addLine(text string, stream int, copyText bool, rawLen int,
 		s.headFull = true
 	}
 	s.tail.Push(e)
+}
+
+// collapseRun folds the newest entries into one run when this line of
+// template h would make them minFold lines of one shape in a row: shorter
+// runs stay lines, since folding them saves little and hides their values
+// (a follow of the last 5 lines shows 5 lines). It reports whether the
+// newest entry is now that run.
+func (s *Summarizer) collapseRun(h uint64) bool {
+	n := s.tail.Len() + len(s.head)
+	newest := s.entryAt(n - 1)
+	k := 0
+	for k < minFold-1 && k < n {
+		e := s.entryAt(n - 1 - k)
+		if e.tmpl != h || e.repeat != 1 || e.stderr != newest.stderr || e.srcCut != newest.srcCut ||
+			e.blk != newest.blk || e.key {
+			break
+		}
+		k++
+	}
+	if k < minFold-1 {
+		return false
+	}
+	last := newest.text
+	lastRaw := newest.rawLen
+	for i := 0; i < k-1; i++ {
+		s.popNewest()
+	}
+	run := s.entryAt(n - k)
+	grow := func(e *entry) {
+		e.repeat = k
+		e.varied = true
+		e.last = append(e.last[:0], last...)
+		e.lastRaw = lastRaw
+	}
+	if s.tail.Len() > 0 {
+		s.tail.UpdateNewest(grow)
+	} else {
+		s.headBytes -= entrySize(*run)
+		grow(run)
+		s.headBytes += entrySize(*run)
+	}
+	return true
+}
+
+// popNewest removes the newest kept entry.
+func (s *Summarizer) popNewest() {
+	if s.tail.Len() > 0 {
+		s.tail.PopNewest()
+		return
+	}
+	s.headBytes -= entrySize(s.head[len(s.head)-1])
+	s.head = s.head[:len(s.head)-1]
 }
 
 // absorbLone handles a run interrupted by lone lines of other shapes (A A
@@ -392,12 +448,7 @@ func (s *Summarizer) absorbLone(h uint64, stderr bool) bool {
 			run.repeat++
 		}
 		for k := 0; k < lones; k++ {
-			if s.tail.Len() > 0 {
-				s.tail.PopNewest()
-			} else {
-				s.headBytes -= entrySize(s.head[len(s.head)-1])
-				s.head = s.head[:len(s.head)-1]
-			}
+			s.popNewest()
 		}
 		if runInHead {
 			s.headBytes += entrySize(*run) - before

@@ -605,3 +605,22 @@ func TestCrashLoopErrorShownAtMostTwice(t *testing.T) {
 		t.Fatalf("the repeated error should be shown out of turn at most twice (plus the first line of the tail), got %d:\n%s", outOfTurn, r.Output())
 	}
 }
+
+func TestShortRunsStayLines(t *testing.T) {
+	s := New(Config{})
+	for i := 0; i < minFold-1; i++ {
+		s.Add(stdout(fmt.Sprintf("beat %d\n", i)))
+	}
+	r := s.Result(nil)
+	checkInvariants(t, r, DefaultMaxChars)
+	if got := strings.Join(texts(r), "|"); got != "beat 0|beat 1|beat 2|beat 3|beat 4" {
+		t.Fatalf("a run shorter than %d should stay lines: %q", minFold, got)
+	}
+	s.Add(stdout(fmt.Sprintf("beat %d\n", minFold-1)))
+	s.Add(stderr("done\n"))
+	r = s.Result(nil)
+	checkInvariants(t, r, DefaultMaxChars)
+	if got := r.Output(); got != fmt.Sprintf("beat <n> (×%d, 0…%d)\n[stderr] done", minFold, minFold-1) {
+		t.Fatalf("a run of %d should fold:\n%s", minFold, got)
+	}
+}

@@ -624,3 +624,45 @@ func TestShortRunsStayLines(t *testing.T) {
 		t.Fatalf("a run of %d should fold:\n%s", minFold, got)
 	}
 }
+
+// TestTimeOrder interleaves stdout and stderr, with error blocks and runs,
+// far past the budget, and checks that every shown line stands at the
+// place in the stream where it happened, with its stream, so that shown
+// lines and omitted markers read in the order things happened.
+func TestTimeOrder(t *testing.T) {
+	type orig struct{ stream, text string }
+	var seen []orig
+	s := New(Config{MaxChars: 2500})
+	add := func(ev client.Event) {
+		s.Add(ev)
+		seen = append(seen, orig{string(ev.Type), strings.TrimSuffix(ev.Data, "\n")})
+	}
+	for i := 0; i < 6000; i++ {
+		switch {
+		case i%997 == 0:
+			add(stderr(fmt.Sprintf("ERROR job %d failed: %s\n", i, strings.Repeat("z", i%7))))
+			add(stderr("    at worker.run (/app/worker.js:10:5)\n"))
+		case i%3 == 0:
+			add(stderr(varied(i)))
+		default:
+			add(stdout(varied(i)))
+		}
+	}
+	r := s.Result(nil)
+	checkInvariants(t, r, 2500)
+	seq := 0
+	for _, l := range r.Lines {
+		seq += l.OmittedBefore
+		want := seen[seq]
+		if l.Stream != want.stream {
+			t.Fatalf("line at %d is shown on %s, it came on %s", seq, l.Stream, want.stream)
+		}
+		if l.Repeat == 1 && l.Text != strings.TrimRight(want.text, " ") {
+			t.Fatalf("line at %d is %q, the stream had %q there", seq, l.Text, want.text)
+		}
+		seq += l.Repeat
+	}
+	if findLine(r, "ERROR job 5982 failed") < 0 || findLine(r, "ERROR job 0 failed") < 0 {
+		t.Fatalf("error blocks of both ends are missing:\n%s", r.Output())
+	}
+}

@@ -147,15 +147,18 @@ func errorRank(line string) int {
 	case strings.Contains(line, "command not found") || strings.Contains(line, "No such file or directory") ||
 		strings.Contains(line, "Permission denied") || strings.Contains(line, ": not found"):
 		return rankShell
-	case isExitNotice(line):
+	case IsExitNotice(line):
 		return rankExitNotice
 	}
 	return rankError
 }
 
-// isExitNotice reports a line that says a process ended badly without
-// saying why: what a runtime or a wrapper prints after the real cause.
-func isExitNotice(line string) bool {
+// IsExitNotice reports a line that says a process ended badly without
+// saying why: what a runtime or a wrapper prints after the real cause
+// ("exit status 2", "npm ERR!", "make: ***", "exited with code 1",
+// "[sprites-mcp: …]"). A Result.Cause that is one is the weakest kind: a
+// runtime error event, when there is one, says more.
+func IsExitNotice(line string) bool {
 	return strings.HasPrefix(line, "exit status ") || strings.HasPrefix(line, "npm ERR!") ||
 		strings.HasPrefix(line, "make: ***") || strings.HasPrefix(line, "[sprites-mcp:") ||
 		strings.Contains(line, "exited with code") || strings.Contains(line, "exit code") ||

@@ -26,13 +26,14 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/supervisor":           {"internal/wire", "internal/backoff"},
 		mod + "/internal/wire":        {},
 		mod + "/internal/backoff":     {},
-		mod + "/internal/summary":     {"client"},
+		mod + "/internal/summary":     {"client", "internal/textcut"},
 		mod + "/internal/present":     {"client", "internal/summary"},
 		mod + "/tools":                {"client", "schema", "internal/present", "internal/summary"},
 		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire"},
 		mod + "/prompts":              {"client", "internal/present", "internal/summary"},
 		mod + "/internal/cmd/gendocs": {"tools"},
 		mod + "/internal/faultserver": {},
+		mod + "/internal/textcut":     {},
 	}
 	// The leaves the supervisor shares use the standard library alone, so
 	// it reaches nothing else through them.

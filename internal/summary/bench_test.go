@@ -180,3 +180,23 @@ func BenchmarkLooksLikeError(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStripANSI measures stripping a coloured log line (the common
+// case when colour codes are present; lines without them cost one scan).
+func BenchmarkStripANSI(b *testing.B) {
+	line := "\x1b[2m2026-06-02T17:11:17.821Z\x1b[0m \x1b[32mINFO\x1b[0m http: GET /api/items/4242 \x1b[1m200\x1b[22m 31ms"
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = StripANSI(line)
+	}
+}
+
+// BenchmarkTemplateHash measures the shape hash every line costs in Add.
+func BenchmarkTemplateHash(b *testing.B) {
+	line := "2026-06-02T17:11:17.821Z INFO http: GET /api/items/4242 200 31ms bytes=55146"
+	b.SetBytes(int64(len(line)))
+	for i := 0; i < b.N; i++ {
+		_ = templateHash(line)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 )
 
 // CleanLine makes one line of service output safe and cheap to show:
@@ -41,7 +43,7 @@ func cleanCutFlag(s string, maxChars int, moreBytes int, unknownMore bool) (stri
 	s = strings.TrimRight(s, " \t")
 	dropped := moreBytes
 	if maxChars > 0 {
-		if i, rest := runeCut(s, maxChars); i < len(s) {
+		if i, rest := textcut.Index(s, maxChars); i < len(s) {
 			dropped += rest
 			s = s[:i]
 		}
@@ -50,22 +52,6 @@ func cleanCutFlag(s string, maxChars int, moreBytes int, unknownMore bool) (stri
 		return s + cutMarker(dropped, unknownMore), true
 	}
 	return s, false
-}
-
-// runeCut returns the byte index just after the first max runes of s, and
-// how many runes follow it.
-func runeCut(s string, max int) (int, int) {
-	if len(s) <= max {
-		return len(s), 0 // fewer bytes than max means fewer runes too
-	}
-	n := 0
-	for i := range s {
-		if n == max {
-			return i, utf8.RuneCountInString(s[i:])
-		}
-		n++
-	}
-	return len(s), 0
 }
 
 // cutMarker says how much of a line is not shown. N counts characters of
@@ -88,6 +74,16 @@ func cutMarker(n int, unknownMore bool) string {
 // character before it. Within each line, a carriage return overwrites what
 // came before it, as on a terminal, so a progress line keeps only its last
 // non-empty segment. s is returned as is when it has nothing to strip.
+//
+// It is written here because no served module does this job: the Go
+// module list this project may draw from holds neither
+// github.com/acarl005/stripansi nor github.com/charmbracelet/x/ansi (only
+// Azure/go-ansiterm, a terminal emulator's parser), and a regular
+// expression would not resolve carriage returns and backspaces. It is off
+// the hot path (Add never cleans; only shown lines are cleaned, a few
+// hundred per result): BenchmarkStripANSI measures about 1 µs for an
+// 80-byte coloured line on a loaded 2-core machine (load 5.4), and a line
+// without control bytes costs one scan and no allocation.
 func StripANSI(s string) string {
 	if !needsStrip(s) {
 		return s

@@ -9,6 +9,7 @@ var errorWords = [...]string{
 	"failed", "failure", "permission denied", "exit status", "segmentation fault", "segfault",
 	"out of memory", "killed", "refused", "cannot ", "unable to", "timed out", "abort",
 	"critical", "crash", "denied", "not found", "stack overflow", "undefined reference",
+	"no such file",
 }
 
 // The filter tables: bit w of first[c] is set when errorWords[w] starts
@@ -57,7 +58,7 @@ func init() {
 // ENOENT, failed, failure, permission denied, exit status, segmentation
 // fault, out of memory, killed, refused, cannot, unable to, timed out,
 // abort, critical, crash, denied, not found, stack overflow, undefined
-// reference. It allocates nothing and looks at each byte about once: it runs
+// reference, no such file. It allocates nothing and looks at each byte about once: it runs
 // on every line of a stream that falls out of the shown tail.
 func LooksLikeError(s string) bool {
 	for i := 0; i+3 <= len(s); i++ {

@@ -3,7 +3,8 @@ package summary
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 )
 
 // Result is the digest of one stream.
@@ -19,6 +20,15 @@ type Result struct {
 	Cut        bool     // stream ended with an error or without complete
 	StreamErr  string   // the stream's error text, when any
 	LogFile    string   // from complete's log_files (combined, else stdout, else stderr)
+	// Cause is the output line that most likely says why the service
+	// failed, cleaned, or "" when no line looks like an error: the message
+	// of a crash report (Go panic or fatal error, Python's exception, the
+	// exception before Java, Node.js or Ruby frames with Java's innermost
+	// "Caused by:", Rust's panic with its message), else a shell's failure,
+	// else the last error-looking line, and the runtime's exit notice
+	// ("exit status 2") only when nothing else was printed. It is chosen
+	// from every line of the stream, shown or not.
+	Cause string
 
 	LinesSeen                int   // output lines seen (stdout+stderr)
 	BytesSeen                int64 // output bytes seen (stdout+stderr)
@@ -37,14 +47,22 @@ type Result struct {
 
 // Line is one shown line of output.
 type Line struct {
-	Stream        string // "stdout" or "stderr"
-	Text          string // cleaned: ANSI stripped, secrets masked, cut at MaxLineChars with "…[cut N chars]"
-	Repeat        int    // >1 when identical consecutive lines were collapsed: rendered "(×N)"
-	OmittedBefore int    // lines omitted just before this one: rendered as "… N lines omitted …"
+	Stream string // "stdout" or "stderr"
+	Text   string // cleaned: ANSI stripped, secrets masked, cut at MaxLineChars with "…[cut N chars]"
+	// Repeat is >1 when consecutive lines were folded: identical lines
+	// rendered "text (×N)", or lines that differ only in numbers, ids,
+	// paths or quoted values rendered as their template ("request <n>
+	// served") with "(×N, Range)".
+	Repeat int
+	Range  string // for a folded run that varies: the first and last value of what varied, "1…3000"
+	// Also names lone lines of other shapes that came inside a folded run
+	// and are counted in its Repeat: ×12 "GET /healthz 200".
+	Also          string
+	OmittedBefore int // lines omitted just before this one: rendered as "… N lines omitted …"
 }
 
 // Output renders Lines as text within Config.MaxChars: "[stderr] " prefix on stderr lines,
-// "(×N)" for repeats, "… N lines omitted …" markers where lines were dropped.
+// "(×N)" for repeats and "(×N, Range)" for folded runs, "… N lines omitted …" markers where lines were dropped.
 // Lines are joined by "\n" with none at the end. Characters are counted as
 // runes (Unicode code points), newlines included. A Result whose Lines were
 // not chosen by Summarizer.Result (or were changed) is still held to the
@@ -71,14 +89,14 @@ func (r Result) Output() string {
 		}
 		b.WriteString(l.Text)
 		if l.Repeat > 1 {
-			b.WriteString(repeatSuffix(l.Repeat))
+			b.WriteString(repeatSuffix(l.Repeat, l.Range, l.Also))
 		}
 	}
 	if r.OmittedAtEnd > 0 {
 		sep()
 		b.WriteString(omittedMarker(r.OmittedAtEnd))
 	}
-	return cutRunes(b.String(), budget)
+	return textcut.Cut(b.String(), budget, "…")
 }
 
 const stderrPrefix = "[stderr] "
@@ -90,23 +108,13 @@ func omittedMarker(n int) string {
 	return "… " + strconv.Itoa(n) + " lines omitted …"
 }
 
-func repeatSuffix(n int) string { return " (×" + strconv.Itoa(n) + ")" }
-
-// cutRunes returns s if it has at most max runes, else its first max-1
-// runes and "…".
-func cutRunes(s string, max int) string {
-	if len(s) <= max {
-		return s
+func repeatSuffix(n int, rng, also string) string {
+	s := " (×" + strconv.Itoa(n)
+	if rng != "" {
+		s += ", " + rng
 	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			if utf8.RuneCountInString(s[i:]) <= 1 {
-				return s
-			}
-			return s[:i] + "…"
-		}
-		n++
+	if also != "" {
+		s += "; also " + also
 	}
-	return s
+	return s + ")"
 }

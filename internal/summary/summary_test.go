@@ -75,11 +75,16 @@ func TestCrashAtStartup(t *testing.T) {
 	if r.Lines[0].Text != "> node server.js" || r.Lines[0].OmittedBefore != 0 {
 		t.Fatalf("the head should start with the first line, got %+v", r.Lines[0])
 	}
-	if r.LinesSeen != 3003 || r.StderrLines != 2 || r.Omitted == 0 {
+	// The 3000 module lines fold into one, so nothing is omitted (before
+	// folding they were head and tail with a marker between).
+	if r.LinesSeen != 3003 || r.StderrLines != 2 || r.Omitted != 0 {
 		t.Fatalf("counts: seen %d stderr %d omitted %d", r.LinesSeen, r.StderrLines, r.Omitted)
 	}
-	if !strings.Contains(r.Output(), " lines omitted …") {
-		t.Fatalf("no omitted marker in output:\n%s", r.Output())
+	if !strings.Contains(r.Output(), "loading module <n> (×3000, 0…2999)\n[stderr] Error: listen EADDRINUSE") {
+		t.Fatalf("the module lines are not folded before the error:\n%s", r.Output())
+	}
+	if r.Cause != "Error: listen EADDRINUSE: address already in use :::3000" {
+		t.Fatalf("cause = %q", r.Cause)
 	}
 }
 
@@ -87,7 +92,7 @@ func TestCauseLineInTheMiddleIsKept(t *testing.T) {
 	// The cause scrolls far out of the tail, behind a long stack of noise.
 	s := New(Config{MaxChars: 3000})
 	for i := 0; i < 20000; i++ {
-		s.Add(stdout(fmt.Sprintf("request %d served\n", i)))
+		s.Add(stdout(varied(i)))
 		switch i {
 		case 7000:
 			s.Add(stderr("panic: runtime error: invalid memory address\n"))
@@ -108,23 +113,29 @@ func TestCauseLineInTheMiddleIsKept(t *testing.T) {
 		t.Fatal("error lines from the middle should follow an omitted marker")
 	}
 	last := r.Lines[len(r.Lines)-1]
-	if last.Text != "request 19999 served" {
+	if last.Text != strings.TrimSuffix(varied(19999), "\n") {
 		t.Fatalf("the tail should end with the last line, got %q", last.Text)
 	}
 }
 
+// varied returns line i of a noise whose consecutive lines differ in
+// shape, so that they do not fold.
+func varied(i int) string {
+	return fmt.Sprintf("request %s served\n", strings.Repeat("ab", 1+i%13)[:1+i%13])
+}
+
 func TestMiddleErrorsAreBounded(t *testing.T) {
+	// Error lines that differ in shape: one long block, kept bounded.
 	s := New(Config{MaxChars: 4000})
 	for i := 0; i < 50000; i++ {
-		s.Add(stderr(fmt.Sprintf("error %d: retrying\n", i)))
+		s.Add(stderr("error in step " + strings.Repeat("x", 1+i%50) + ": retrying\n"))
 	}
 	r := s.Result(nil)
 	checkInvariants(t, r, 4000)
-	if n := len(s.errFirst) + s.errLast.n; n > 2*errorKeep {
-		t.Fatalf("kept %d middle error lines, bound is %d", n, 2*errorKeep)
+	if n, bound := s.mid.lineCount(), (firstBlocks+lastBlocks)*(blockHead+blockKeys+blockTail); n > bound {
+		t.Fatalf("kept %d middle error lines, bound is %d", n, bound)
 	}
-	// Error lines are shown out of turn from both ends of what is omitted:
-	// runs that start after a gap, before the final run (the tail).
+	// The block shows its first lines and its last, with a marker between.
 	var starts []int
 	seq := 0
 	for _, l := range r.Lines {
@@ -134,8 +145,28 @@ func TestMiddleErrorsAreBounded(t *testing.T) {
 		}
 		seq += l.Repeat
 	}
-	if len(starts) < 3 || starts[0] > 25000 || starts[len(starts)-2] < 25000 {
-		t.Fatalf("want error lines from both ends of the omitted middle (runs start at %v):\n%s", starts, r.Output())
+	if len(starts) != 1 || r.Lines[0].Text != "error in step x: retrying" || r.OmittedAtEnd != 0 {
+		t.Fatalf("want the first lines, one marker, the last lines (runs start at %v):\n%s", starts, r.Output())
+	}
+	if len(r.Lines) > blockHead+blockKeys+blockTail {
+		t.Fatalf("the block is not bounded: %d lines\n%s", len(r.Lines), r.Output())
+	}
+}
+
+func TestSameShapeErrorsFold(t *testing.T) {
+	// Before folding, this stream showed dozens of "error N: retrying"
+	// lines from both ends of the omitted middle; now it is one line.
+	s := New(Config{MaxChars: 4000})
+	for i := 0; i < 50000; i++ {
+		s.Add(stderr(fmt.Sprintf("error %d: retrying\n", i)))
+	}
+	r := s.Result(nil)
+	checkInvariants(t, r, 4000)
+	if got := r.Output(); got != "[stderr] error <n>: retrying (×50000, 0…49999)" {
+		t.Fatalf("output:\n%s", got)
+	}
+	if r.Cause != "error 49999: retrying" {
+		t.Fatalf("cause = %q, want the last error line", r.Cause)
 	}
 }
 
@@ -279,7 +310,7 @@ func TestKeyBlockWithoutEndIsBounded(t *testing.T) {
 	}
 	r := s.Result(nil)
 	checkInvariants(t, r, DefaultMaxChars)
-	if findLine(r, fmt.Sprintf("line %d", keyBlockMaxLines+49)) < 0 {
+	if !strings.Contains(r.Output(), fmt.Sprintf("line <n> (×50, %d…%d)", keyBlockMaxLines, keyBlockMaxLines+49)) {
 		t.Fatalf("masking should stop after %d lines without an END line:\n%s", keyBlockMaxLines, r.Output())
 	}
 }
@@ -391,7 +422,7 @@ func TestCutStreamOverHTTP(t *testing.T) {
 	if !r.Cut || r.StreamErr == "" || r.Complete {
 		t.Fatalf("want a cut stream with its error: cut=%v err=%q complete=%v", r.Cut, r.StreamErr, r.Complete)
 	}
-	if !r.Started || r.LinesSeen < 50 || findLine(r, "working 49") < 0 {
+	if !r.Started || r.LinesSeen < 50 || !strings.Contains(r.Output(), "working <n> (×50, 0…49)") {
 		t.Fatalf("the summary so far is missing: started=%v lines=%d\n%s", r.Started, r.LinesSeen, r.Output())
 	}
 }
@@ -518,12 +549,13 @@ func TestErrorsKeptButNotInTheShownHeadOrTailAreShown(t *testing.T) {
 		case 110:
 			s.Add(stdout("WARN retry failed for job 7\n"))
 		default:
-			s.Add(stdout(fmt.Sprintf("routine message number %d\n", i)))
+			// Lines of differing shapes, so that they do not fold.
+			s.Add(stdout(fmt.Sprintf("routine message %s\n", strings.Repeat("ab", 1+i%13))))
 		}
 	}
 	r := s.Result(nil)
 	checkInvariants(t, r, 1000)
-	if len(s.errFirst)+s.errLast.n != 0 {
+	if s.mid.lineCount() != 0 {
 		t.Fatal("the test needs every line kept in the head or tail")
 	}
 	a, b := findLine(r, "Traceback"), findLine(r, "retry failed")
@@ -558,13 +590,79 @@ func TestCrashLoopErrorShownAtMostTwice(t *testing.T) {
 	s.Add(stdout("giving up\n"))
 	r := s.Result(nil)
 	checkInvariants(t, r, 3000)
-	outOfTurn := 0
+	// Folding lets the head and tail hold whole attempts, error included;
+	// out of turn, the one message appears at most twice more.
+	outOfTurn, shown := 0, 0
 	for _, l := range r.Lines {
-		if l.OmittedBefore > 0 && strings.Contains(l.Text, "EADDRINUSE") {
-			outOfTurn++
+		if strings.Contains(l.Text, "EADDRINUSE") {
+			shown++
+			if l.OmittedBefore > 0 {
+				outOfTurn++
+			}
 		}
 	}
-	if outOfTurn == 0 || outOfTurn > 3 {
+	if shown == 0 || outOfTurn > 3 || r.Lines[len(r.Lines)-1].Text != "giving up" {
 		t.Fatalf("the repeated error should be shown out of turn at most twice (plus the first line of the tail), got %d:\n%s", outOfTurn, r.Output())
+	}
+}
+
+func TestShortRunsStayLines(t *testing.T) {
+	s := New(Config{})
+	for i := 0; i < minFold-1; i++ {
+		s.Add(stdout(fmt.Sprintf("beat %d\n", i)))
+	}
+	r := s.Result(nil)
+	checkInvariants(t, r, DefaultMaxChars)
+	if got := strings.Join(texts(r), "|"); got != "beat 0|beat 1|beat 2|beat 3|beat 4" {
+		t.Fatalf("a run shorter than %d should stay lines: %q", minFold, got)
+	}
+	s.Add(stdout(fmt.Sprintf("beat %d\n", minFold-1)))
+	s.Add(stderr("done\n"))
+	r = s.Result(nil)
+	checkInvariants(t, r, DefaultMaxChars)
+	if got := r.Output(); got != fmt.Sprintf("beat <n> (×%d, 0…%d)\n[stderr] done", minFold, minFold-1) {
+		t.Fatalf("a run of %d should fold:\n%s", minFold, got)
+	}
+}
+
+// TestTimeOrder interleaves stdout and stderr, with error blocks and runs,
+// far past the budget, and checks that every shown line stands at the
+// place in the stream where it happened, with its stream, so that shown
+// lines and omitted markers read in the order things happened.
+func TestTimeOrder(t *testing.T) {
+	type orig struct{ stream, text string }
+	var seen []orig
+	s := New(Config{MaxChars: 2500})
+	add := func(ev client.Event) {
+		s.Add(ev)
+		seen = append(seen, orig{string(ev.Type), strings.TrimSuffix(ev.Data, "\n")})
+	}
+	for i := 0; i < 6000; i++ {
+		switch {
+		case i%997 == 0:
+			add(stderr(fmt.Sprintf("ERROR job %d failed: %s\n", i, strings.Repeat("z", i%7))))
+			add(stderr("    at worker.run (/app/worker.js:10:5)\n"))
+		case i%3 == 0:
+			add(stderr(varied(i)))
+		default:
+			add(stdout(varied(i)))
+		}
+	}
+	r := s.Result(nil)
+	checkInvariants(t, r, 2500)
+	seq := 0
+	for _, l := range r.Lines {
+		seq += l.OmittedBefore
+		want := seen[seq]
+		if l.Stream != want.stream {
+			t.Fatalf("line at %d is shown on %s, it came on %s", seq, l.Stream, want.stream)
+		}
+		if l.Repeat == 1 && l.Text != strings.TrimRight(want.text, " ") {
+			t.Fatalf("line at %d is %q, the stream had %q there", seq, l.Text, want.text)
+		}
+		seq += l.Repeat
+	}
+	if findLine(r, "ERROR job 5982 failed") < 0 || findLine(r, "ERROR job 0 failed") < 0 {
+		t.Fatalf("error blocks of both ends are missing:\n%s", r.Output())
 	}
 }

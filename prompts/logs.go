@@ -65,27 +65,7 @@ func (p *Prompts) readDigest(ctx context.Context, sprite, service, stateErr stri
 	d.err = st.Err()
 	r := sum.Result(d.err)
 	d.seen, d.stderrN, d.stderr = r.LinesSeen, r.StderrLines, ring
-	d.cause = cause(r, summary.CleanLine(stateErr, maxLineChars))
+	d.cause = r.Why(summary.CleanLine(stateErr, maxLineChars))
 	return d
 }
 
-// cause picks the line that most likely explains a failure, by the rule
-// the tools apply to a stream's summary (tools/stream.go): the last
-// error-looking output line, else a runtime error, else the last stderr
-// line, else the state's error.
-func cause(r summary.Result, stateErr string) string {
-	for i := len(r.Lines) - 1; i >= 0; i-- {
-		if summary.LooksLikeError(r.Lines[i].Text) {
-			return r.Lines[i].Text
-		}
-	}
-	if len(r.Errors) > 0 {
-		return r.Errors[0]
-	}
-	for i := len(r.Lines) - 1; i >= 0; i-- {
-		if r.Lines[i].Stream == "stderr" && strings.TrimSpace(r.Lines[i].Text) != "" {
-			return r.Lines[i].Text
-		}
-	}
-	return stateErr
-}

@@ -74,8 +74,8 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 
 	out.Reached, out.Outcome = d.judge(a, sum, state, getErr == nil)
 	if !out.Reached {
-		c := cause(sum, state.Error)
-		if !summary.LooksLikeError(c) || c == state.Error {
+		c := sum.Why(state.Error)
+		if !summary.LooksLikeError(c) || c == state.Error || summary.IsExitNotice(c) {
 			// The live stream may have lost the telling line (a runtime
 			// drops events for a slow reader); the log file has them all.
 			if lc := d.causeFromLog(ctx, a.sprite, a.service, began); lc != "" {
@@ -115,9 +115,10 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 // causeLogLines is how far back causeFromLog looks.
 const causeLogLines = 5000
 
-// causeFromLog finds the last error-looking line the service wrote since
-// since, in its log file. It returns "" when there is none or the log
-// cannot be read: it only improves a failure report.
+// causeFromLog finds the line that says why, by the summariser's cause
+// rule, among what the service wrote since since, in its log file. It
+// returns "" when there is none or the log cannot be read: it only
+// improves a failure report.
 func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since time.Time) string {
 	st, err := d.Services.Logs(ctx, sprite, service, client.LogsOptions{Lines: causeLogLines})
 	if err != nil {
@@ -125,20 +126,20 @@ func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since t
 	}
 	defer st.Close()
 	from := since.Add(-time.Second).UnixMilli() // clocks of runtime and server may differ a little
-	var last string
+	// Only the cause is wanted, so the smallest budget will do: the cause
+	// is chosen from every line, shown or not.
+	sum := summary.New(summary.Config{MaxChars: 1000, MaxLineChars: 500})
 	for st.Next() {
 		ev := st.Event()
 		if !ev.Type.IsOutput() || (ev.Timestamp != 0 && ev.Timestamp < from) {
 			continue
 		}
-		if summary.LooksLikeError(ev.Data) && !strings.HasPrefix(ev.Data, "[sprites-mcp:") {
-			last = ev.Data
-		}
+		sum.Add(ev)
 	}
-	if last == "" {
-		return ""
+	if c := sum.Result(nil).Cause; !summary.IsExitNotice(c) {
+		return c
 	}
-	return summary.CleanLine(last, 500)
+	return "" // an exit notice says no more than the state does
 }
 
 // judge decides whether the requested outcome holds and names it.

@@ -94,26 +94,6 @@ func countsLine(r summary.Result) string {
 		r.LinesSeen, plural(r.LinesSeen), sizeText(r.BytesSeen), r.StdoutLines, r.StderrLines, shown)
 }
 
-// cause picks the line that most likely explains a failure: the last
-// error-looking output line, else a runtime error, else the last stderr
-// line, else the state's error.
-func cause(r summary.Result, stateErr string) string {
-	for i := len(r.Lines) - 1; i >= 0; i-- {
-		if summary.LooksLikeError(r.Lines[i].Text) {
-			return r.Lines[i].Text
-		}
-	}
-	if len(r.Errors) > 0 {
-		return r.Errors[0]
-	}
-	for i := len(r.Lines) - 1; i >= 0; i-- {
-		if r.Lines[i].Stream == "stderr" && strings.TrimSpace(r.Lines[i].Text) != "" {
-			return r.Lines[i].Text
-		}
-	}
-	return stateErr
-}
-
 // assemble joins the parts of a stream result. The output block is the
 // part that gives way: if the whole would pass limit, the output is cut so
 // the outcome (head) and the log path (foot) always survive.

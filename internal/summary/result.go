@@ -118,3 +118,23 @@ func repeatSuffix(n int, rng, also string) string {
 	}
 	return s + ")"
 }
+
+// Why is the one line a failure report gives as its cause, the same for
+// every tool, resource and prompt: the stream's Cause, unless that is only
+// an exit notice and the runtime reported an error event; else the first
+// runtime error; else the last stderr line shown; else stateErr (the
+// service state's own error, which the caller passes cleaned).
+func (r Result) Why(stateErr string) string {
+	if r.Cause != "" && !(IsExitNotice(r.Cause) && len(r.Errors) > 0) {
+		return r.Cause
+	}
+	if len(r.Errors) > 0 {
+		return r.Errors[0]
+	}
+	for i := len(r.Lines) - 1; i >= 0; i-- {
+		if r.Lines[i].Stream == "stderr" && strings.TrimSpace(r.Lines[i].Text) != "" {
+			return r.Lines[i].Text
+		}
+	}
+	return stateErr
+}

@@ -68,4 +68,3 @@ func (p *Prompts) readDigest(ctx context.Context, sprite, service, stateErr stri
 	d.cause = r.Why(summary.CleanLine(stateErr, maxLineChars))
 	return d
 }
-

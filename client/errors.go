@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
@@ -345,13 +345,11 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a rune.
+// truncateUTF8 cuts s to at most n bytes without splitting a rune, and
+// says so with an ellipsis.
 func truncateUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return textcut.Prefix(s, n) + "…"
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
@@ -103,13 +104,5 @@ func jsonChars(v any) int {
 
 // cutText bounds s to limit characters, saying so at the end.
 func cutText(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	const marker = "\n…[result cut at the size limit]"
-	r := []rune(s)
-	if n := utf8.RuneCountInString(marker); limit > n {
-		return string(r[:limit-n]) + marker
-	}
-	return string(r[:max(limit, 0)])
+	return textcut.Cut(s, limit, "\n…[result cut at the size limit]")
 }

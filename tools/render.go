@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
@@ -162,14 +162,7 @@ func sizeText(n int64) string {
 
 // clip cuts s to n characters with an ellipsis and makes it valid UTF-8.
 func clip(s string, n int) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return textcut.Cut(strings.ToValidUTF8(s, "\uFFFD"), n, "…")
 }
 
 func capList(l []string) []string {

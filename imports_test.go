@@ -29,7 +29,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/internal/summary":     {"client", "internal/textcut"},
 		mod + "/internal/present":     {"client", "internal/summary"},
 		mod + "/tools":                {"client", "schema", "internal/present", "internal/summary", "internal/textcut"},
-		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire"},
+		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire", "internal/textcut"},
 		mod + "/prompts":              {"client", "internal/present", "internal/summary"},
 		mod + "/internal/cmd/gendocs": {"tools"},
 		mod + "/internal/faultserver": {},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 )
 
 // maxLineChars cuts each log line, as the tools' summaries do.
@@ -65,42 +66,30 @@ func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
 }
 
 // tail keeps the newest lines that fit both a line count and a character
-// budget, dropping the oldest first.
+// budget, dropping the oldest first (a textcut.Ring counting characters,
+// newlines included).
 type tail struct {
 	maxLines, maxChars int
-	lines              []string // a FIFO: lines[head:] are kept
-	head               int
-	chars              int // characters (runes) in the kept lines, newlines included
+	ring               *textcut.Ring[string]
 	seen               int // lines added
 }
 
 func newTail(maxLines, maxChars int) *tail {
-	return &tail{maxLines: maxLines, maxChars: max(maxChars, 1)}
+	maxChars = max(maxChars, 1)
+	size := func(l string) int { return utf8.RuneCountInString(l) + 1 }
+	return &tail{maxLines: maxLines, maxChars: maxChars, ring: textcut.NewRing(maxLines, maxChars, size, nil)}
 }
 
-func (t *tail) kept() int { return len(t.lines) - t.head }
+func (t *tail) kept() int { return t.ring.Len() }
 
 func (t *tail) add(line string) {
 	t.seen++
-	t.lines = append(t.lines, line)
-	t.chars += utf8.RuneCountInString(line) + 1
-	for t.kept() > t.maxLines || (t.chars > t.maxChars && t.kept() > 1) {
-		t.chars -= utf8.RuneCountInString(t.lines[t.head]) + 1
-		t.lines[t.head] = ""
-		t.head++
-	}
-	// Compact once the dropped prefix outweighs what is kept, so the
-	// backing array stays within about twice the kept lines.
-	if t.head > 64 && t.head*2 > len(t.lines) {
-		t.lines = append(t.lines[:0], t.lines[t.head:]...)
-		t.head = 0
-	}
+	t.ring.Push(line)
 	// A single line longer than the whole budget (only possible with a
-	// budget under maxLineChars) is cut to fit.
-	if t.chars > t.maxChars {
-		last := &t.lines[len(t.lines)-1]
-		*last = string([]rune(*last)[:t.maxChars-1])
-		t.chars = t.maxChars
+	// budget under maxLineChars) is cut to fit: the ring keeps the newest
+	// line whatever its size.
+	if t.ring.Bytes() > t.maxChars {
+		t.ring.UpdateNewest(func(l *string) { *l = textcut.Cut(*l, t.maxChars-1, "") })
 	}
 }
 
@@ -116,8 +105,8 @@ func (t *tail) render(rf ref, streamErr error) string {
 		fmt.Fprintf(&b, "… %d earlier lines not shown (%d-character budget); the newest %d follow …\n",
 			n, t.maxChars+notesReserve, t.kept())
 	}
-	for _, l := range t.lines[t.head:] {
-		b.WriteString(l)
+	for i := range t.ring.Len() {
+		b.WriteString(*t.ring.At(i))
 		b.WriteByte('\n')
 	}
 	if streamErr != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/google/shlex"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
@@ -43,55 +44,19 @@ func serviceCreate(d *deps) server.ServerTool {
 }
 
 // splitCommand splits a whole command line given as cmd ("python3 -m
-// http.server 8000") into the program and its arguments, the way a shell
-// splits words: single and double quotes group, a backslash escapes the
-// next character. Shell syntax (pipes, &&, $VAR) is not interpreted; a cmd
-// without spaces, or with unbalanced quotes, is returned as it is.
+// http.server 8000") into the program and its arguments the way a shell
+// splits words (github.com/google/shlex: quotes group, a backslash escapes,
+// an unquoted # starts a comment). Shell syntax (pipes, &&, $VAR) is not
+// interpreted; a cmd without spaces, or one shlex cannot split (unbalanced
+// quotes), is returned as it is.
 func splitCommand(s string) (string, []string) {
-	if !strings.ContainsAny(strings.TrimSpace(s), " \t\n") {
-		return strings.TrimSpace(s), nil
+	t := strings.TrimSpace(s)
+	if !strings.ContainsAny(t, " \t\n") {
+		return t, nil
 	}
-	var (
-		words   []string
-		cur     strings.Builder
-		inWord  bool
-		quote   rune
-		escaped bool
-	)
-	for _, r := range s {
-		switch {
-		case escaped:
-			cur.WriteRune(r)
-			escaped, inWord = false, true
-		case r == '\\' && quote != '\'':
-			escaped, inWord = true, true
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case r == ' ' || r == '\t' || r == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if quote != 0 || escaped {
-		return s, nil
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	if len(words) == 0 {
-		return s, nil
+	words, err := shlex.Split(t)
+	if err != nil || len(words) == 0 {
+		return t, nil
 	}
 	return words[0], words[1:]
 }

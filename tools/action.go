@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -22,7 +23,10 @@ type action struct {
 	sprite  string
 	service string
 	window  time.Duration // the requested duration (or stop timeout)
-	open    func(ctx context.Context) (*client.Stream, error)
+	// ready, when set, ends the watch at the first output line it
+	// matches (create, start, restart).
+	ready *regexp.Regexp
+	open  func(ctx context.Context) (*client.Stream, error)
 }
 
 func (a action) wantsRunning() bool { return a.verb != "stop" }
@@ -47,7 +51,8 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	if st.Service != nil {
 		answered = st.Service
 	}
-	sum, watched := d.watch(ctx, st)
+	rw := newReadyWatch(a.ready, a.verb)
+	sum, watched := d.watch(ctx, st, rw)
 
 	out := schema.ActionResult{
 		ServiceRef: schema.ServiceRef{Sprite: a.sprite, ServiceName: a.service}, Action: a.verb,
@@ -73,6 +78,15 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	}
 
 	out.Reached, out.Outcome = d.judge(a, sum, state, getErr == nil)
+	if out.Ready = rw.result(began, watched); out.Ready != nil {
+		switch {
+		case out.Ready.Matched:
+			out.Reached, out.Outcome = true, "ready"
+		case out.Reached:
+			// Running, but it never said so: the caller asked for more.
+			out.Reached, out.Outcome = false, "not ready"
+		}
+	}
 	if !out.Reached {
 		c := cause(sum, state.Error)
 		if !summary.LooksLikeError(c) || c == state.Error {
@@ -82,10 +96,17 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 				c = lc
 			}
 		}
-		out.Cause = clip(c, 500)
+		if out.Outcome != "not ready" || summary.LooksLikeError(c) {
+			// A service that is merely not ready yet has no cause to
+			// name unless a line looks like one.
+			out.Cause = clip(c, 500)
+		}
 	}
 
 	head := []string{outcomeLine(a, out, sum, watched)}
+	if out.Ready != nil && out.Ready.Matched {
+		head = append(head, "line: "+out.Ready.Line)
+	}
 	if out.Cause != "" {
 		head = append(head, "cause: "+out.Cause)
 	}
@@ -190,6 +211,9 @@ func (d *deps) judge(a action, sum summary.Result, st schema.ServiceInfo, haveSt
 // outcomeLine is the first line of the result:
 // "web on local: running (pid 4242) — watched 5.0s, no exit".
 func outcomeLine(a action, out schema.ActionResult, sum summary.Result, watched time.Duration) string {
+	if r := out.Ready; r != nil && (r.Matched || out.Outcome == "not ready") {
+		return readyLine(a, out)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on %s: %s", a.service, a.sprite, out.Outcome)
 	if out.PID > 0 && out.Reached {
@@ -218,6 +242,39 @@ func outcomeLine(a action, out schema.ActionResult, sum summary.Result, watched 
 	}
 	if !out.Reached && out.Service != nil && out.Service.NextRestartAt != "" {
 		b.WriteString("; the runtime will retry it (fix the cause, or service_stop to end the crash loop)")
+	}
+	return b.String()
+}
+
+// readyLine is the first line of a result with a ready pattern, matched
+// ("web on local: ready after 1.2s (matched /listening on/) — pid 4242")
+// or not ("web on local: not ready after 30.0s: no output line matched
+// /listening on/; still running (pid 4242)").
+func readyLine(a action, out schema.ActionResult) string {
+	var b strings.Builder
+	r := out.Ready
+	took := watchSpan(time.Duration(r.Seconds * float64(time.Second)))
+	if r.Matched {
+		fmt.Fprintf(&b, "%s on %s: ready after %s (matched /%s/)", a.service, a.sprite, took, r.Pattern)
+		if out.PID > 0 {
+			fmt.Fprintf(&b, " — pid %d", out.PID)
+		}
+	} else {
+		fmt.Fprintf(&b, "%s on %s: not ready after %s: no output line matched /%s/", a.service, a.sprite, took, r.Pattern)
+		switch {
+		case out.Service == nil:
+			b.WriteString("; its state could not be read")
+		case out.Status == string(client.StatusRunning):
+			fmt.Fprintf(&b, "; still running (pid %d)", out.PID)
+		default:
+			fmt.Fprintf(&b, "; now %s", statusPhrase(*out.Service))
+		}
+	}
+	if out.RestartCount > 0 {
+		fmt.Fprintf(&b, "; restarts %d", out.RestartCount)
+	}
+	if !r.Matched {
+		b.WriteString(". Its last lines are below; wait longer (duration), check the pattern, or read service_logs")
 	}
 	return b.String()
 }

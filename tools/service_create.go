@@ -25,6 +25,10 @@ func serviceCreate(d *deps) server.ServerTool {
 				return reply[schema.ActionResult]{}, err
 			}
 			service := string(in.ServiceName)
+			window, err := watchWindow(in.Duration, in.Ready)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
 			cmd, args := string(in.Cmd), []string(in.Args)
 			if len(args) == 0 {
 				cmd, args = splitCommand(cmd)
@@ -34,9 +38,9 @@ func serviceCreate(d *deps) server.ServerTool {
 				port := int(in.HTTPPort)
 				req.HTTPPort = &port
 			}
-			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: in.Duration.D(),
+			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Put(ctx, sprite, service, req, in.Duration.D())
+					return d.Services.Put(ctx, sprite, service, req, window)
 				}})
 		},
 	})

@@ -23,9 +23,13 @@ func serviceRestart(d *deps) server.ServerTool {
 				return reply[schema.ActionResult]{}, err
 			}
 			service := string(in.ServiceName)
-			return d.run(ctx, action{verb: "restart", sprite: sprite, service: service, window: in.Duration.D(),
+			window, err := watchWindow(in.Duration, in.Ready)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			return d.run(ctx, action{verb: "restart", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Restart(ctx, sprite, service, in.Duration.D())
+					return d.Services.Restart(ctx, sprite, service, window)
 				}})
 		},
 	})

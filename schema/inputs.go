@@ -30,7 +30,7 @@ const (
 // embedded (anonymous) so its JSON key and description are written once;
 // the reflector flattens it into the tool's properties.
 type SpriteArg struct {
-	Sprite SpriteName `json:"sprite,omitempty" jsonschema_description:"Sprite name; optional when the server has a default (the embedded runtime's is local)."`
+	Sprite SpriteName `json:"sprite,omitempty" jsonschema_description:"Sprite name; omit for the server's default."`
 }
 
 // Target names one existing service: the sprite argument and service_name.
@@ -38,7 +38,7 @@ type SpriteArg struct {
 // embed SpriteArg and declare their own.
 type Target struct {
 	SpriteArg
-	ServiceName ServiceName `json:"service_name" jsonschema_description:"Service name (service_list has them)."`
+	ServiceName ServiceName `json:"service_name" jsonschema_description:"Service name."`
 }
 
 // ServiceListArgs are the arguments of service_list.
@@ -54,58 +54,58 @@ type ServiceGetArgs struct {
 // ServiceCreateArgs are the arguments of service_create.
 type ServiceCreateArgs struct {
 	SpriteArg
-	ServiceName ServiceName    `json:"service_name" jsonschema_description:"New service name: letters, digits, '.', '_', '-'; at most 63. Replaces a service of that name."`
-	Cmd         Command        `json:"cmd" jsonschema_description:"Program to run; its arguments go in args (a whole command line is split when args is empty)."`
+	ServiceName ServiceName    `json:"service_name" jsonschema_description:"New service name: letters, digits, '.', '_', '-'."`
+	Cmd         Command        `json:"cmd" jsonschema_description:"Program to run; arguments go in args (a whole command line is split if args is empty)."`
 	Args        List           `json:"args,omitempty" jsonschema_description:"Arguments, one per element, no shell. For shell syntax: cmd sh, args [\"-c\", \"script\"]."`
-	Env         Env            `json:"env,omitempty" jsonschema_description:"Extra environment, {\"NAME\": \"value\"}. Secret-looking values are masked in results."`
-	Dir         Text           `json:"dir,omitempty" jsonschema_description:"Working directory. Default: the home directory."`
+	Env         Env            `json:"env,omitempty" jsonschema_description:"Extra environment, {\"NAME\": \"value\"}; secrets are masked in results."`
+	Dir         Text           `json:"dir,omitempty" jsonschema_description:"Working directory (default: home)."`
 	Needs       ServiceNames   `json:"needs,omitempty" jsonschema_description:"Existing services to start first, in dependency order."`
 	HTTPPort    Port           `json:"http_port,omitempty" jsonschema_description:"Port the sprite's URL routes to; one service per sprite may hold it."`
-	Duration    *WatchDuration `json:"duration,omitempty" jsonschema_description:"How long to watch after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m. A crash in it is reported with exit code and cause."`
-	Ready       Pattern        `json:"ready,omitempty" jsonschema_description:"Regular expression (Go RE2) matched against each output line after the start: the call returns as soon as one matches. No match within duration is an error."`
+	Duration    *WatchDuration `json:"duration,omitempty" jsonschema_description:"Watch time after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
+	Ready       Pattern        `json:"ready,omitempty" jsonschema_description:"Regexp (Go RE2) for the output line that means it is up: returns at the first match; none within duration is an error."`
 }
 
 // ServiceStartArgs are the arguments of service_start.
 type ServiceStartArgs struct {
 	Target
-	Duration *WatchDuration `json:"duration,omitempty" jsonschema_description:"How long to watch after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m. A crash in it is reported with exit code and cause."`
-	Ready    Pattern        `json:"ready,omitempty" jsonschema_description:"Regular expression (Go RE2) matched against each output line after the start: the call returns as soon as one matches. No match within duration is an error."`
+	Duration *WatchDuration `json:"duration,omitempty" jsonschema_description:"Watch time after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
+	Ready    Pattern        `json:"ready,omitempty" jsonschema_description:"Regexp (Go RE2) for the output line that means it is up: returns at the first match; none within duration is an error."`
 }
 
 // ServiceStopArgs are the arguments of service_stop.
 type ServiceStopArgs struct {
 	Target
-	Timeout StopTimeout `json:"timeout,omitempty" jsonschema:"default=10s" jsonschema_description:"Grace period from SIGTERM to SIGKILL of the process group (Go duration). Default 10s, at most 5m."`
+	Timeout StopTimeout `json:"timeout,omitempty" jsonschema:"default=10s" jsonschema_description:"Grace before SIGKILL (Go duration). Default 10s, at most 5m."`
 }
 
 // ServiceRestartArgs are the arguments of service_restart.
 type ServiceRestartArgs struct {
 	Target
-	Duration *WatchDuration `json:"duration,omitempty" jsonschema_description:"How long to watch after the new start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
-	Ready    Pattern        `json:"ready,omitempty" jsonschema_description:"Regular expression (Go RE2) matched against each output line after the start: the call returns as soon as one matches. No match within duration is an error."`
+	Duration *WatchDuration `json:"duration,omitempty" jsonschema_description:"Watch time after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
+	Ready    Pattern        `json:"ready,omitempty" jsonschema_description:"Regexp (Go RE2) for the output line that means it is up: returns at the first match; none within duration is an error."`
 }
 
 // ServiceLogsArgs are the arguments of service_logs.
 type ServiceLogsArgs struct {
 	Target
-	Lines    LogLines      `json:"lines,omitempty" jsonschema:"default=100" jsonschema_description:"How many of the latest lines to return, after the filters. Default 100, 1 to 2000. A long result keeps head, tail and error lines."`
+	Lines    LogLines      `json:"lines,omitempty" jsonschema:"default=100" jsonschema_description:"Latest lines to return, after the filters. Default 100, 1 to 2000."`
 	Duration WatchDuration `json:"duration,omitempty" jsonschema:"default=0s" jsonschema_description:"Follow new output this long (Go duration: 10s, 1m). Default 0, at most 5m."`
 	Grep     Pattern       `json:"grep,omitempty" jsonschema_description:"Only lines matching this regular expression (Go RE2; (?i) ignores case). Searches the latest 50000 lines."`
-	Stream   StreamFilter  `json:"stream,omitempty" jsonschema:"default=both" jsonschema_description:"stdout, stderr or both. Default both."`
+	Stream   StreamFilter  `json:"stream,omitempty" jsonschema:"default=both" jsonschema_description:"Which output. Default both."`
 	Since    Since         `json:"since,omitempty" jsonschema_description:"Only lines at or after this: a duration back from now (90s, 10m, 2h) or an RFC 3339 time."`
 }
 
 // ServiceDeleteArgs are the arguments of service_delete.
 type ServiceDeleteArgs struct {
 	SpriteArg
-	ServiceName ServiceName `json:"service_name" jsonschema_description:"Service to delete (its log file is kept)."`
+	ServiceName ServiceName `json:"service_name" jsonschema_description:"Service to delete."`
 }
 
 // ServiceSignalArgs are the arguments of service_signal.
 type ServiceSignalArgs struct {
 	SpriteArg
-	ServiceName ServiceName `json:"service_name" jsonschema_description:"A running service (service_list has them)."`
-	Signal      Signal      `json:"signal" jsonschema_description:"Signal for the process group (SIGTERM style accepted). A service that dies of it counts as crashed and is restarted; service_stop stops."`
+	ServiceName ServiceName `json:"service_name" jsonschema_description:"A running service."`
+	Signal      Signal      `json:"signal" jsonschema_description:"Signal for the process group (SIGTERM style accepted)."`
 }
 
 // ListSpritesArgs are the arguments of list_sprites.

@@ -5,69 +5,85 @@ package schema
 // value is bounded by the tools package (--max-result-chars), so the lists
 // and strings here are never the service's raw output.
 //
-// Output schemas are for clients (validation, typed results), and every
-// client downloads them with the tool list, four times over for
-// ActionResult. So a field whose name and type say it all (pid, sprite,
-// lines_seen) has no description, and a description says only what the
-// name cannot: units, when a field is absent, what true means. The text
-// summary of each result is what the model reads.
+// Output schemas are for clients (validation, typed results), not for the
+// model, which reads each result's text; and every client downloads them
+// with the tool list, ActionResult four times over. So their fields carry
+// no jsonschema_description unless the name and type cannot say it: what
+// a field means is written here, in Go comments, for the code's readers.
 
-// ServiceInfo is one service: its state, and for service_get also its
-// definition.
-type ServiceInfo struct {
-	Name          string            `json:"name"`
-	Status        string            `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown" jsonschema_description:"A failure with exit code 143 and no restart pending (a requested stop) reads as stopped."`
-	PID           int               `json:"pid" jsonschema_description:"0 when not running."`
-	HTTPPort      int               `json:"http_port,omitempty"`
-	Needs         []string          `json:"needs"`
-	RestartCount  int               `json:"restart_count" jsonschema_description:"Crash restarts so far."`
-	Error         string            `json:"error" jsonschema_description:"The runtime's last error."`
-	UptimeSeconds int64             `json:"uptime_seconds,omitempty"`
-	StartedAt     string            `json:"started_at,omitempty" jsonschema_description:"RFC 3339."`
-	NextRestartAt string            `json:"next_restart_at,omitempty" jsonschema_description:"When the next crash restart is due (RFC 3339)."`
-	RuntimeStatus string            `json:"runtime_status,omitempty" jsonschema_description:"The runtime's status, when status reads it differently."`
-	Cmd           string            `json:"cmd,omitempty" jsonschema_description:"cmd, args, env (secrets masked) and dir: service_get only."`
-	Args          []string          `json:"args,omitempty"`
-	Env           map[string]string `json:"env,omitempty"`
-	Dir           string            `json:"dir,omitempty"`
+// ServiceState is a service's state, as lists and action results carry
+// it.
+type ServiceState struct {
+	Name string `json:"name"`
+	// Status is the lifecycle status; a failure with exit code 143 and no
+	// restart pending (the runtime's report of a requested stop) reads as
+	// stopped, and RuntimeStatus keeps the runtime's word.
+	Status        string   `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown"`
+	PID           int      `json:"pid"` // 0 when not running
+	HTTPPort      int      `json:"http_port,omitempty"`
+	Needs         []string `json:"needs"`
+	RestartCount  int      `json:"restart_count"` // crash restarts so far
+	Error         string   `json:"error"`         // the runtime's last error; empty when none
+	UptimeSeconds int64    `json:"uptime_seconds,omitempty"`
+	StartedAt     string   `json:"started_at,omitempty"`      // RFC 3339
+	NextRestartAt string   `json:"next_restart_at,omitempty"` // RFC 3339; absent when none is due
+	RuntimeStatus string   `json:"runtime_status,omitempty"`
 }
 
-// ServiceListResult is the structured result of service_list.
+// ServiceInfo is one service as service_get shows it: its state and its
+// definition (env with secret-looking values masked).
+type ServiceInfo struct {
+	ServiceState
+	Cmd  string            `json:"cmd,omitempty"`
+	Args []string          `json:"args,omitempty"`
+	Env  map[string]string `json:"env,omitempty"`
+	Dir  string            `json:"dir,omitempty"`
+}
+
+// ServiceListResult is the structured result of service_list: the
+// services in name order, state only.
 type ServiceListResult struct {
-	Sprite    string        `json:"sprite"`
-	Total     int           `json:"total"`
-	Services  []ServiceInfo `json:"services" jsonschema_description:"In name order; state only."`
-	Truncated bool          `json:"truncated" jsonschema_description:"Some left out to fit the result size limit."`
+	Sprite    string         `json:"sprite"`
+	Total     int            `json:"total"`
+	Services  []ServiceState `json:"services"`
+	Truncated bool           `json:"truncated"` // some left out to fit the result bound
 }
 
 // ServiceResult is the structured result of service_get.
 type ServiceResult struct {
-	Sprite    string      `json:"sprite"`
-	Service   ServiceInfo `json:"service"`
-	Truncated bool        `json:"truncated" jsonschema_description:"Something was left out or cut to fit the result size limit; note says what."`
-	Note      string      `json:"note,omitempty"`
+	Sprite  string      `json:"sprite"`
+	Service ServiceInfo `json:"service"`
+	// Truncated says env entries or arguments were left out, or cmd, dir
+	// or error cut short, to fit the result bound; Note says what.
+	Truncated bool   `json:"truncated"`
+	Note      string `json:"note,omitempty"`
 }
 
-// OutputLine is one shown line of a service's output.
+// OutputLine is one shown line of a service's output: ANSI escapes
+// stripped, secret-looking values masked, cut at 500 characters.
 type OutputLine struct {
 	Stream        string `json:"stream" jsonschema:"enum=stdout,enum=stderr"`
-	Text          string `json:"text" jsonschema_description:"ANSI stripped, secrets masked, cut at 500 characters."`
-	Repeat        int    `json:"repeat,omitempty" jsonschema_description:"Identical consecutive lines this one stands for."`
-	OmittedBefore int    `json:"omitted_before,omitempty" jsonschema_description:"Lines left out just before this one."`
+	Text          string `json:"text"`
+	Repeat        int    `json:"repeat,omitempty"`         // identical consecutive lines it stands for
+	OmittedBefore int    `json:"omitted_before,omitempty"` // lines left out just before it
 }
 
 // StreamSummary is the bounded digest of an event or log stream.
 type StreamSummary struct {
-	LinesSeen   int          `json:"lines_seen"`
-	BytesSeen   int64        `json:"bytes_seen"`
-	StdoutLines int          `json:"stdout_lines"`
-	StderrLines int          `json:"stderr_lines"`
-	LinesShown  int          `json:"lines_shown"`
-	Truncated   bool         `json:"truncated" jsonschema_description:"Some output is not shown or some line was cut."`
-	Cut         bool         `json:"cut" jsonschema_description:"The stream ended early (stream_error says why); this covers what arrived."`
-	StreamError string       `json:"stream_error,omitempty"`
-	LogFile     string       `json:"log_file,omitempty" jsonschema_description:"The log file's path on the sprite."`
-	Lines       []OutputLine `json:"lines" jsonschema_description:"Head and tail of the output plus error-looking lines."`
+	LinesSeen   int   `json:"lines_seen"` // stdout and stderr
+	BytesSeen   int64 `json:"bytes_seen"`
+	StdoutLines int   `json:"stdout_lines"`
+	StderrLines int   `json:"stderr_lines"`
+	LinesShown  int   `json:"lines_shown"`
+	Truncated   bool  `json:"truncated"` // some output not shown, or some line cut
+	// Cut says the stream ended early (network or server trouble;
+	// StreamError says what): the summary covers what arrived.
+	Cut         bool   `json:"cut"`
+	StreamError string `json:"stream_error,omitempty"`
+	LogFile     string `json:"log_file,omitempty"` // the log's path on the sprite
+	// Lines are the head and tail of the output plus lines that look like
+	// errors.
+	Lines []OutputLine `json:"lines"`
 }
 
 // ServiceRef names the service a result is about; results embed it.
@@ -76,60 +92,82 @@ type ServiceRef struct {
 	ServiceName string `json:"service_name"`
 }
 
-// Readiness is how a ready pattern fared: matched, or not within the
-// window.
+// Readiness is how a ready pattern fared: Line matched it (cleaned), or
+// none did in the window. Seconds run from the call to the match, or to
+// the end of the wait.
 type Readiness struct {
 	Pattern string  `json:"pattern"`
 	Matched bool    `json:"matched"`
-	Line    string  `json:"line,omitempty" jsonschema_description:"The line that matched, cleaned."`
-	Seconds float64 `json:"seconds" jsonschema_description:"From the call to the match, or to the end of the wait."`
+	Line    string  `json:"line,omitempty"`
+	Seconds float64 `json:"seconds"`
 }
 
 // ActionResult is the structured result of service_create, service_start,
 // service_stop and service_restart.
 type ActionResult struct {
 	ServiceRef
-	Action         string     `json:"action" jsonschema:"enum=create,enum=start,enum=stop,enum=restart"`
-	Outcome        string     `json:"outcome" jsonschema_description:"running, ready, failed at start-up, stopped, already stopped, ..."`
-	Reached        bool       `json:"reached" jsonschema_description:"The requested outcome holds; false is also flagged isError."`
-	Status         string     `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown" jsonschema_description:"Read after the stream ended."`
-	PID            int        `json:"pid"`
-	ExitCode       *int       `json:"exit_code,omitempty" jsonschema_description:"When the process exited or was stopped while watched."`
+	Action string `json:"action" jsonschema:"enum=create,enum=start,enum=stop,enum=restart"`
+	// Outcome is what happened in a few words: running, ready, not ready,
+	// failed at start-up, stopped, already stopped, ...
+	Outcome string `json:"outcome"`
+	// Reached says the requested outcome holds (running, or ready, after
+	// create/start/restart; stopped after stop); a false result is also
+	// flagged isError.
+	Reached bool `json:"reached" jsonschema_description:"The requested outcome holds; if false, isError is set."`
+	// Status is read after the stream ended.
+	Status string `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown"`
+	PID    int    `json:"pid"`
+	// ExitCode is set when the process exited, or was stopped, while
+	// watched.
+	ExitCode       *int       `json:"exit_code,omitempty"`
 	RestartCount   int        `json:"restart_count"`
 	WatchedSeconds float64    `json:"watched_seconds"`
-	Ready          *Readiness `json:"ready,omitempty" jsonschema_description:"With a ready pattern: whether a line matched."`
-	Cause          string     `json:"cause,omitempty" jsonschema_description:"The line or runtime error that most likely explains a failure."`
-	Errors         []string   `json:"errors,omitempty" jsonschema_description:"Errors the runtime reported."`
-	Note           string     `json:"note,omitempty"`
+	Ready          *Readiness `json:"ready,omitempty"` // with a ready pattern
+	// Cause is the output line or runtime error that most likely explains
+	// a failure.
+	Cause  string   `json:"cause,omitempty"`
+	Errors []string `json:"errors,omitempty"` // errors the runtime reported
+	// Note is anything else worth knowing, such as a restart done as stop
+	// then start.
+	Note string `json:"note,omitempty"`
 	StreamSummary
-	Service *ServiceInfo `json:"service,omitempty" jsonschema_description:"State read after the stream; absent if it could not be read."`
+	// Service is the state read after the stream; absent when it could
+	// not be read.
+	Service *ServiceState `json:"service,omitempty"`
 }
 
 // LogsResult is the structured result of service_logs.
 type LogsResult struct {
 	ServiceRef
-	Grep            string  `json:"grep,omitempty"`
-	Stream          string  `json:"stream" jsonschema:"enum=stdout,enum=stderr,enum=both"`
-	Since           string  `json:"since,omitempty" jsonschema_description:"The start of the lines (RFC 3339), when since was given."`
-	Scanned         int     `json:"scanned" jsonschema_description:"Lines read (at most the latest 50000 when filtering)."`
-	Matched         int     `json:"matched" jsonschema_description:"Lines that passed the filters, before the lines limit."`
+	Grep   string `json:"grep,omitempty"`
+	Stream string `json:"stream" jsonschema:"enum=stdout,enum=stderr,enum=both"`
+	Since  string `json:"since,omitempty"` // RFC 3339, when since was given
+	// Scanned counts the lines read (after since; the latest 50000 at
+	// most when filtering), Matched those that passed grep and stream,
+	// before the lines limit.
+	Scanned         int     `json:"scanned"`
+	Matched         int     `json:"matched"`
 	FollowedSeconds float64 `json:"followed_seconds"`
 	StreamSummary
 }
 
-// DeleteResult is the structured result of service_delete.
+// DeleteResult is the structured result of service_delete. Existed is
+// false when there was nothing to delete; Note says e.g. that the log file
+// is kept.
 type DeleteResult struct {
 	ServiceRef
-	Deleted bool   `json:"deleted" jsonschema_description:"This call removed the definition."`
+	Deleted bool   `json:"deleted"`
 	Existed bool   `json:"existed"`
 	Note    string `json:"note,omitempty"`
 }
 
-// SignalResult is the structured result of service_signal.
+// SignalResult is the structured result of service_signal: the signal
+// sent (without SIG) and the state just after it, absent when it could not
+// be read.
 type SignalResult struct {
 	ServiceRef
-	Signal  string       `json:"signal"`
-	Service *ServiceInfo `json:"service,omitempty" jsonschema_description:"State just after the signal; absent if it could not be read."`
+	Signal  string        `json:"signal"`
+	Service *ServiceState `json:"service,omitempty"`
 }
 
 // SpriteInfo is one sprite.

@@ -44,6 +44,7 @@ var every = map[string]func() json.RawMessage{
 	"SpriteInfo":         ReflectOutput[SpriteInfo],
 	"SpriteListResult":   ReflectOutput[SpriteListResult],
 	"Readiness":          ReflectOutput[Readiness],
+	"ServiceState":       ReflectOutput[ServiceState],
 }
 
 var types = map[string]reflect.Type{
@@ -72,6 +73,7 @@ var types = map[string]reflect.Type{
 	"SpriteInfo":         reflect.TypeFor[SpriteInfo](),
 	"SpriteListResult":   reflect.TypeFor[SpriteListResult](),
 	"Readiness":          reflect.TypeFor[Readiness](),
+	"ServiceState":       reflect.TypeFor[ServiceState](),
 }
 
 // isOutput reports whether a type of the tables is an output type, whose

@@ -70,9 +70,9 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	if getErr != nil && answered != nil {
 		svc, getErr = answered, nil
 	}
-	var state schema.ServiceInfo
+	var state schema.ServiceState
 	if getErr == nil {
-		state = info(*svc, d.now(), false)
+		state = stateOf(*svc, d.now())
 		out.Service = &state
 		out.Status, out.PID, out.RestartCount = state.Status, state.PID, state.RestartCount
 	}
@@ -163,7 +163,7 @@ func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since t
 }
 
 // judge decides whether the requested outcome holds and names it.
-func (d *deps) judge(a action, sum summary.Result, st schema.ServiceInfo, haveState bool) (bool, string) {
+func (d *deps) judge(a action, sum summary.Result, st schema.ServiceState, haveState bool) (bool, string) {
 	if a.wantsRunning() {
 		switch {
 		case sum.Exited:
@@ -290,7 +290,7 @@ func (d *deps) alreadyHolds(ctx context.Context, a action) (reply[schema.ActionR
 	if err != nil {
 		return reply[schema.ActionResult]{}, false
 	}
-	state := info(*svc, d.now(), false)
+	state := stateOf(*svc, d.now())
 	var outcome string
 	switch {
 	case a.verb == "stop" && state.NextRestartAt == "" &&

@@ -14,9 +14,9 @@ func serviceCreate(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceCreateArgs, schema.ActionResult]{
 		name:  "service_create",
 		title: "Create and start a service",
-		description: "Define a service (or replace the one of that name) and start it, then watch it for duration (default 5s). " +
-			"The result says whether it is running, its pid, and if it died the exit code and the output line that says why; " +
-			"output is summarised, never dumped. Needs are started first. Check the outcome line before reporting success.",
+		description: "Define a service (replacing one of that name), start it and its needs, and watch it for duration (default 5s) " +
+			"or, with ready, until an output line matches. The result says running or ready with the pid, or the exit code and " +
+			"the line that says why it died. Check the outcome line before reporting success.",
 		readOnly: false, destructive: true, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceCreateArgs) (reply[schema.ActionResult], error) {

@@ -30,9 +30,9 @@ func serviceLogs(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceLogsArgs, schema.LogsResult]{
 		name:  "service_logs",
 		title: "Read a service's logs",
-		description: "Read the latest lines of a service's log (default 100, at most 2000), optionally filtered by a regular expression (grep) " +
-			"and by stream (stdout or stderr), optionally following new output for duration. " +
-			"Lines are cleaned (ANSI stripped, secrets masked, long lines cut) and a long result keeps head, tail and error lines.",
+		description: "Read the latest lines of a service's log (default 100, at most 2000), filtered by grep (a regular expression), stream " +
+			"and since (a time, or a duration back from now), optionally following new output for duration. " +
+			"Lines are cleaned (ANSI stripped, secrets masked, long lines cut); a long result keeps head, tail and error lines.",
 		readOnly: true, destructive: false, idempotent: true,
 		fit: func(out *schema.LogsResult, limit int) {
 			fitStream(&out.StreamSummary, limit, func() int { return jsonChars(out) })

@@ -13,8 +13,8 @@ func serviceRestart(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceRestartArgs, schema.ActionResult]{
 		name:  "service_restart",
 		title: "Restart a service",
-		description: "Stop a service and start it again (a stopped one is just started), then watch it for duration (default 5s). " +
-			"The result says whether it is running with its new pid, or the exit code and the line that says why it died.",
+		description: "Stop a service and start it again (a stopped one is just started), watched as service_start does (duration, ready); " +
+			"the result gives the new pid, or why it died.",
 		readOnly: false, destructive: true, idempotent: false,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceRestartArgs) (reply[schema.ActionResult], error) {

@@ -104,8 +104,12 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	}
 
 	head := []string{outcomeLine(a, out, sum, watched)}
-	if out.Ready != nil && out.Ready.Matched {
-		head = append(head, "line: "+out.Ready.Line)
+	switch r := out.Ready; {
+	case r != nil && r.Matched:
+		head = append(head, "line: "+r.Line)
+	case r != nil && out.Outcome != "not ready":
+		// It failed some other way (died first): say the line never came.
+		head = append(head, fmt.Sprintf("ready: no output line matched /%s/ before that", r.Pattern))
 	}
 	if out.Cause != "" {
 		head = append(head, "cause: "+out.Cause)

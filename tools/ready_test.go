@@ -123,7 +123,8 @@ func TestReadyDiedFirst(t *testing.T) {
 			})
 			took := time.Since(start)
 			txt := text(res)
-			if !strings.HasPrefix(txt, "dies on local: failed at start-up (exit code 3)") || !strings.Contains(txt, "cause: fatal: no config file") {
+			if !strings.HasPrefix(txt, "dies on local: failed at start-up (exit code 3)") || !strings.Contains(txt, "cause: fatal: no config file") ||
+				!strings.Contains(txt, "ready: no output line matched /listening/ before that") {
 				t.Errorf("died-first text:\n%s", txt)
 			}
 			var act schema.ActionResult

@@ -8,6 +8,11 @@ const (
 	// MaxWatch bounds duration (watching after a start, following logs):
 	// results must come back while the agent is still waiting.
 	MaxWatch = 5 * time.Minute
+	// DefaultWatch is how long create, start and restart watch without a
+	// duration; DefaultReadyWatch the same with a ready pattern, since a
+	// service may take a while to say it is up.
+	DefaultWatch      = 5 * time.Second
+	DefaultReadyWatch = 30 * time.Second
 	// MaxStopTimeout bounds the grace period of a stop.
 	MaxStopTimeout = 5 * time.Minute
 	// DefaultLogLines and MaxLogLines bound service_logs' lines.
@@ -23,6 +28,11 @@ const (
 // TestDescriptionsStateTheBounds keeps it in step). The sprite and
 // service_name arguments shared by several tools are written once, in
 // SpriteArg and Target.
+//
+// An argument whose absence means something else than any value is a
+// pointer with no default in its tag: create, start and restart's
+// duration, whose default is 5s, or 30s with ready (the tools package
+// decides; an explicit 0 still returns at once).
 //
 // Sprite is optional everywhere: the server fills in its default sprite.
 

@@ -252,6 +252,13 @@ func TestDescriptionsStateTheBounds(t *testing.T) {
 	if !strings.Contains(start, "at most 5m") || MaxWatch.String() != "5m0s" {
 		t.Errorf("watch bound in the description (%s) and MaxWatch (%s) disagree", start, MaxWatch)
 	}
+	for name, reflectFn := range map[string]func() json.RawMessage{
+		"create": Reflect[ServiceCreateArgs], "start": Reflect[ServiceStartArgs], "restart": Reflect[ServiceRestartArgs],
+	} {
+		if !strings.Contains(string(reflectFn()), "Default 5s, 30s with ready") || DefaultWatch != 5*time.Second || DefaultReadyWatch != 30*time.Second {
+			t.Errorf("%s: the watch defaults in the description and DefaultWatch (%s), DefaultReadyWatch (%s) disagree", name, DefaultWatch, DefaultReadyWatch)
+		}
+	}
 	stop := string(Reflect[ServiceStopArgs]())
 	if !strings.Contains(stop, "at most 5m") || MaxStopTimeout.String() != "5m0s" {
 		t.Errorf("stop timeout bound in the description and MaxStopTimeout (%s) disagree", MaxStopTimeout)

@@ -17,12 +17,6 @@ import (
 // stream is read, so it works on every backend; when the line comes, the
 // stream's request is cancelled (Stream.Close) and the service runs on.
 
-// Windows of create, start and restart when the call gives no duration.
-const (
-	defaultWatch      = 5 * time.Second
-	defaultReadyWatch = 30 * time.Second
-)
-
 // watchWindow is how long a start is watched: the duration given, else
 // the default, longer with a ready pattern (a service may take a while to
 // say it is up). A ready pattern with duration 0 could never match: it is
@@ -30,11 +24,11 @@ const (
 func watchWindow(d *schema.WatchDuration, ready schema.Pattern) (time.Duration, error) {
 	switch {
 	case d == nil && ready != "":
-		return defaultReadyWatch, nil
+		return schema.DefaultReadyWatch, nil
 	case d == nil:
-		return defaultWatch, nil
+		return schema.DefaultWatch, nil
 	case ready != "" && *d == 0:
-		return 0, &argError{problems: []string{fmt.Sprintf("duration 0 leaves no time to wait for ready; omit duration (%s) or give the longest wait", defaultReadyWatch)}}
+		return 0, &argError{problems: []string{fmt.Sprintf("duration 0 leaves no time to wait for ready; omit duration (%s) or give the longest wait", schema.DefaultReadyWatch)}}
 	}
 	return d.D(), nil
 }

@@ -122,7 +122,7 @@ type ActionResult struct {
 	ExitCode       *int       `json:"exit_code,omitempty"`
 	RestartCount   int        `json:"restart_count"`
 	WatchedSeconds float64    `json:"watched_seconds"`
-	Ready          *Readiness `json:"ready,omitempty"` // with a ready pattern
+	Ready          *Readiness `json:"ready,omitempty"` // with a ready pattern, unless already running
 	// Cause is the output line or runtime error that most likely explains
 	// a failure.
 	Cause  string   `json:"cause,omitempty"`

@@ -37,6 +37,15 @@ func (a action) wantsRunning() bool { return a.verb != "stop" }
 // summary, isError); an outcome that already held is a plain success.
 func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], error) {
 	began := time.Now()
+	if a.verb == "start" && a.ready != nil {
+		// A runtime may answer the start of a running service with a
+		// stream that only ends with the window (30s with ready); its
+		// ready line came before this call. Ask first.
+		if r, ok := d.alreadyHolds(ctx, a); ok {
+			r.text += "\nready: not checked, it was already running (its start-up lines are in service_logs)"
+			return r, nil
+		}
+	}
 	st, err := a.open(ctx)
 	if err != nil {
 		if client.IsConflict(err) {
@@ -82,7 +91,7 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 		switch {
 		case out.Ready.Matched:
 			out.Reached, out.Outcome = true, "ready"
-		case out.Reached:
+		case out.Reached && out.Outcome != "already running":
 			// Running, but it never said so: the caller asked for more.
 			out.Reached, out.Outcome = false, "not ready"
 		}
@@ -107,7 +116,7 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	switch r := out.Ready; {
 	case r != nil && r.Matched:
 		head = append(head, "line: "+r.Line)
-	case r != nil && out.Outcome != "not ready":
+	case r != nil && !out.Reached && out.Outcome != "not ready":
 		// It failed some other way (died first): say the line never came.
 		head = append(head, fmt.Sprintf("ready: no output line matched /%s/ before that", r.Pattern))
 	}

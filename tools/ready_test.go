@@ -67,6 +67,17 @@ func TestReady(t *testing.T) {
 			if act.Outcome != "ready" || act.Ready.Line != "serving" || act.Status != "running" {
 				t.Errorf("start with ready: %+v\n%s", act, text(res))
 			}
+			// Starting it again: already running, said at once; its
+			// start-up lines came before this call.
+			start = time.Now()
+			res = h.mustOK("service_start", map[string]any{"service_name": "web", "ready": "serving"})
+			structured(t, res, &act)
+			if act.Outcome != "already running" || !act.Reached || !strings.Contains(text(res), "ready: not checked, it was already running") {
+				t.Errorf("start a running service with ready: %+v\n%s", act, text(res))
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("start of a running service with ready took %s", took)
+			}
 			h.mustOK("service_stop", map[string]any{"service_name": "web", "timeout": "2s"})
 		})
 	}

@@ -25,6 +25,7 @@ import (
 // cancelled is closed then.
 type recordedAPI struct {
 	t         *testing.T
+	create    string            // the create stream's fixture; create_stream.ndjson when empty
 	hold      map[string]string // route -> first line not sent
 	cancelled chan struct{}
 }
@@ -59,8 +60,11 @@ func (a *recordedAPI) stream(route, fixture string) http.HandlerFunc {
 func newRecordedHarness(t *testing.T, proto string, a *recordedAPI) *harness {
 	mux := http.NewServeMux()
 	const svc = "/v1/sprites/local/services/"
-	mux.HandleFunc("PUT "+svc+"{svc}", a.stream("put", "create_stream.ndjson"))
-	mux.HandleFunc("POST "+svc+"{svc}/start", a.stream("start", "start_exit.ndjson"))
+	create := a.create
+	if create == "" {
+		create = "create_stream.ndjson"
+	}
+	mux.HandleFunc("PUT "+svc+"{svc}", a.stream("put", create))
 	mux.HandleFunc("GET "+svc+"{svc}/logs", a.stream("logs", "logs.ndjson"))
 	mux.HandleFunc("GET "+svc+"{svc}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -80,7 +84,7 @@ func newRecordedHarness(t *testing.T, proto string, a *recordedAPI) *harness {
 // TestReadyOnTheRecordedAPI checks ready against the API's recorded
 // create stream, held open after its output as a runtime still watching
 // holds it: the call returns on the matching line and cancels the request;
-// and a start that exits is reported at once, the stream still open.
+// and a service that exits is reported at once, the stream still open.
 func TestReadyOnTheRecordedAPI(t *testing.T) {
 	for _, proto := range protocols {
 		t.Run(proto, func(t *testing.T) {
@@ -106,9 +110,9 @@ func TestReadyOnTheRecordedAPI(t *testing.T) {
 				t.Errorf("took %s", took)
 			}
 
-			a = &recordedAPI{t: t, hold: map[string]string{"start": `"complete"`}, cancelled: make(chan struct{})}
+			a = &recordedAPI{t: t, create: "start_exit.ndjson", hold: map[string]string{"put": `"complete"`}, cancelled: make(chan struct{})}
 			h = newRecordedHarness(t, proto, a)
-			res = h.mustFail("service_start", map[string]any{"service_name": "app", "ready": "listening"})
+			res = h.mustFail("service_create", map[string]any{"service_name": "app", "cmd": "python3 app.py", "ready": "listening"})
 			structured(t, res, &act)
 			if act.Outcome != "failed at start-up" || act.ExitCode == nil || *act.ExitCode != 2 || act.Ready == nil || act.Ready.Matched ||
 				!strings.Contains(act.Cause, "can't open file '/home/sprite/app.py'") {
@@ -117,7 +121,7 @@ func TestReadyOnTheRecordedAPI(t *testing.T) {
 			select {
 			case <-a.cancelled:
 			case <-time.After(10 * time.Second):
-				t.Fatal("the held start stream was not cancelled after the exit")
+				t.Fatal("the held create stream was not cancelled after the exit")
 			}
 
 			// A full stream with no matching line: not ready, still running.

@@ -624,6 +624,9 @@ type LogsOptions struct {
 	// Follow keeps the stream open for new output this long; 0 does not
 	// follow.
 	Follow time.Duration
+	// Since, when set, keeps only the lines at or after it, by their
+	// timestamps (see since.go); Lines still bounds what is read.
+	Since time.Time
 }
 
 // Logs returns a service's log output as a stream of output events; lines
@@ -661,9 +664,12 @@ func (c *Client) Logs(ctx context.Context, sprite, service string, o LogsOptions
 		st, err = c.streamWithin(ctx, cl, c.readTimeout, limit)
 	}
 	if err != nil && c.logDir != "" && IsRouteNotFound(err) {
-		return c.logsFromFiles(ctx, sprite, service, o)
+		st, err = c.logsFromFiles(ctx, sprite, service, o)
 	}
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	return withSince(st, o.Since), nil
 }
 
 // ListSpritesOptions pages through Sprites.

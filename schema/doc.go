@@ -5,8 +5,11 @@
 // enums, bounds and defaults all come from the struct tags here. House
 // rules, checked by tests:
 //   - a field is required exactly when its json tag has no omitempty;
-//   - every field has a jsonschema_description (the jsonschema:"description=…"
-//     form stops at the first comma, so it is never used);
+//   - every field of an input type has a jsonschema_description (the
+//     jsonschema:"description=…" form stops at the first comma, so it is
+//     never used); an output type's field has one only when its name and
+//     type cannot say what it means (Reflect and ReflectOutput; output
+//     schemas are for clients, and every client downloads them);
 //   - objects refuse unknown keys (additionalProperties: false), nothing is
 //     a bare true schema, and nothing uses $ref, which some clients cannot
 //     follow.

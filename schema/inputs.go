@@ -8,6 +8,11 @@ const (
 	// MaxWatch bounds duration (watching after a start, following logs):
 	// results must come back while the agent is still waiting.
 	MaxWatch = 5 * time.Minute
+	// DefaultWatch is how long create, start and restart watch without a
+	// duration; DefaultReadyWatch the same with a ready pattern, since a
+	// service may take a while to say it is up.
+	DefaultWatch      = 5 * time.Second
+	DefaultReadyWatch = 30 * time.Second
 	// MaxStopTimeout bounds the grace period of a stop.
 	MaxStopTimeout = 5 * time.Minute
 	// DefaultLogLines and MaxLogLines bound service_logs' lines.
@@ -24,13 +29,18 @@ const (
 // service_name arguments shared by several tools are written once, in
 // SpriteArg and Target.
 //
+// An argument whose absence means something else than any value is a
+// pointer with no default in its tag: create, start and restart's
+// duration, whose default is 5s, or 30s with ready (the tools package
+// decides; an explicit 0 still returns at once).
+//
 // Sprite is optional everywhere: the server fills in its default sprite.
 
 // SpriteArg is the sprite argument every service tool takes. It is
 // embedded (anonymous) so its JSON key and description are written once;
 // the reflector flattens it into the tool's properties.
 type SpriteArg struct {
-	Sprite SpriteName `json:"sprite,omitempty" jsonschema_description:"Sprite name. Optional when the server has a default sprite (the embedded runtime's only sprite is local)."`
+	Sprite SpriteName `json:"sprite,omitempty" jsonschema_description:"Sprite name; omit for the server's default."`
 }
 
 // Target names one existing service: the sprite argument and service_name.
@@ -38,7 +48,7 @@ type SpriteArg struct {
 // embed SpriteArg and declare their own.
 type Target struct {
 	SpriteArg
-	ServiceName ServiceName `json:"service_name" jsonschema_description:"Name of the service (call service_list for the names)."`
+	ServiceName ServiceName `json:"service_name" jsonschema_description:"Service name."`
 }
 
 // ServiceListArgs are the arguments of service_list.
@@ -54,54 +64,58 @@ type ServiceGetArgs struct {
 // ServiceCreateArgs are the arguments of service_create.
 type ServiceCreateArgs struct {
 	SpriteArg
-	ServiceName ServiceName   `json:"service_name" jsonschema_description:"Name for the service: letters, digits, '.', '_' and '-', at most 63 characters. An existing service of that name is replaced."`
-	Cmd         Command       `json:"cmd" jsonschema_description:"The program to run, without its arguments (put those in args). A whole command line such as 'python3 -m http.server 8000' is split into cmd and args when args is empty."`
-	Args        List          `json:"args,omitempty" jsonschema_description:"Arguments for cmd, one per element, passed without a shell. For shell syntax use cmd 'sh' with args ['-c', 'your script']."`
-	Env         Env           `json:"env,omitempty" jsonschema_description:"Environment variables added to the service's environment, as {\"NAME\": \"value\"}. Secret-looking values are masked in results."`
-	Dir         Text          `json:"dir,omitempty" jsonschema_description:"Working directory. Default: the home directory."`
-	Needs       ServiceNames  `json:"needs,omitempty" jsonschema_description:"Services that must be running first; they are started in dependency order. Each must already exist."`
-	HTTPPort    Port          `json:"http_port,omitempty" jsonschema_description:"Port the sprite's URL routes to (1-65535). Only one service per sprite may hold it."`
-	Duration    WatchDuration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after starting it, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m. A crash in that time is reported with its exit code and cause."`
+	ServiceName ServiceName    `json:"service_name" jsonschema_description:"New service name: letters, digits, '.', '_', '-'."`
+	Cmd         Command        `json:"cmd" jsonschema_description:"Program to run; arguments go in args (a whole command line is split if args is empty)."`
+	Args        List           `json:"args,omitempty" jsonschema_description:"Arguments, one per element, no shell. For shell syntax: cmd sh, args [\"-c\", \"script\"]."`
+	Env         Env            `json:"env,omitempty" jsonschema_description:"Extra environment, {\"NAME\": \"value\"}; secrets are masked in results."`
+	Dir         Text           `json:"dir,omitempty" jsonschema_description:"Working directory (default: home)."`
+	Needs       ServiceNames   `json:"needs,omitempty" jsonschema_description:"Existing services to start first, in dependency order."`
+	HTTPPort    Port           `json:"http_port,omitempty" jsonschema_description:"Port the sprite's URL routes to; one service per sprite may hold it."`
+	Duration    *WatchDuration `json:"duration,omitempty" jsonschema_description:"Watch time after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
+	Ready       Pattern        `json:"ready,omitempty" jsonschema_description:"Regexp (Go RE2) for the output line that means it is up: returns at the first match; none within duration is an error."`
 }
 
 // ServiceStartArgs are the arguments of service_start.
 type ServiceStartArgs struct {
 	Target
-	Duration WatchDuration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after starting it, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m. A crash in that time is reported with its exit code and cause."`
+	Duration *WatchDuration `json:"duration,omitempty" jsonschema_description:"Watch time after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
+	Ready    Pattern        `json:"ready,omitempty" jsonschema_description:"Regexp (Go RE2) for the output line that means it is up: returns at the first match; none within duration is an error."`
 }
 
 // ServiceStopArgs are the arguments of service_stop.
 type ServiceStopArgs struct {
 	Target
-	Timeout StopTimeout `json:"timeout,omitempty" jsonschema:"default=10s" jsonschema_description:"Grace period between SIGTERM and SIGKILL to the service's process group, as a Go duration. Default 10s, at most 5m."`
+	Timeout StopTimeout `json:"timeout,omitempty" jsonschema:"default=10s" jsonschema_description:"Grace before SIGKILL (Go duration). Default 10s, at most 5m."`
 }
 
 // ServiceRestartArgs are the arguments of service_restart.
 type ServiceRestartArgs struct {
 	Target
-	Duration WatchDuration `json:"duration,omitempty" jsonschema:"default=5s" jsonschema_description:"How long to watch the service after it starts again, as a Go duration (500ms, 5s, 2m); 0 returns at once. Default 5s, at most 5m."`
+	Duration *WatchDuration `json:"duration,omitempty" jsonschema_description:"Watch time after the start (Go duration: 500ms, 5s, 2m); 0 returns at once. Default 5s, 30s with ready; at most 5m."`
+	Ready    Pattern        `json:"ready,omitempty" jsonschema_description:"Regexp (Go RE2) for the output line that means it is up: returns at the first match; none within duration is an error."`
 }
 
 // ServiceLogsArgs are the arguments of service_logs.
 type ServiceLogsArgs struct {
 	Target
-	Lines    LogLines      `json:"lines,omitempty" jsonschema:"default=100" jsonschema_description:"How many of the latest lines to return, counted after grep and stream filtering. Default 100, 1 to 2000. Long results keep the head and tail plus error lines."`
-	Duration WatchDuration `json:"duration,omitempty" jsonschema:"default=0s" jsonschema_description:"Keep following the log for this long before returning, as a Go duration (10s, 1m). Default 0 (no follow), at most 5m."`
-	Grep     Pattern       `json:"grep,omitempty" jsonschema_description:"Only lines matching this regular expression (Go RE2 syntax; prefix (?i) to ignore case). Searches the latest 50000 lines."`
-	Stream   StreamFilter  `json:"stream,omitempty" jsonschema:"default=both" jsonschema_description:"Which output to return: stdout, stderr or both. Default both."`
+	Lines    LogLines      `json:"lines,omitempty" jsonschema:"default=100" jsonschema_description:"Latest lines to return, after the filters. Default 100, 1 to 2000."`
+	Duration WatchDuration `json:"duration,omitempty" jsonschema:"default=0s" jsonschema_description:"Follow new output this long (Go duration: 10s, 1m). Default 0, at most 5m."`
+	Grep     Pattern       `json:"grep,omitempty" jsonschema_description:"Only lines matching this regular expression (Go RE2; (?i) ignores case). Searches the latest 50000 lines."`
+	Stream   StreamFilter  `json:"stream,omitempty" jsonschema:"default=both" jsonschema_description:"Which output. Default both."`
+	Since    Since         `json:"since,omitempty" jsonschema_description:"Only lines at or after this: a duration back from now (90s, 10m, 2h) or an RFC 3339 time."`
 }
 
 // ServiceDeleteArgs are the arguments of service_delete.
 type ServiceDeleteArgs struct {
 	SpriteArg
-	ServiceName ServiceName `json:"service_name" jsonschema_description:"Name of the service to delete (its log file is kept)."`
+	ServiceName ServiceName `json:"service_name" jsonschema_description:"Service to delete."`
 }
 
 // ServiceSignalArgs are the arguments of service_signal.
 type ServiceSignalArgs struct {
 	SpriteArg
-	ServiceName ServiceName `json:"service_name" jsonschema_description:"Name of a running service (call service_list for the names)."`
-	Signal      Signal      `json:"signal" jsonschema_description:"Signal for the service's process group: TERM, HUP, INT, KILL, QUIT, USR1 or USR2 (SIGTERM style is accepted). A service that dies of it counts as crashed and is restarted; use service_stop to stop it."`
+	ServiceName ServiceName `json:"service_name" jsonschema_description:"A running service."`
+	Signal      Signal      `json:"signal" jsonschema_description:"Signal for the process group (SIGTERM style accepted)."`
 }
 
 // ListSpritesArgs are the arguments of list_sprites.

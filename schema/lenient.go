@@ -14,7 +14,8 @@ import (
 // "lines 5000 is out of range; use 1 to 2000 (default 100)". The tools'
 // adapter calls it on every argument a call gave or that took its default,
 // so a constraint lives with its type and cannot be lost by renaming a
-// field.
+// field. Validate has a value receiver, so a pointer field (an optional
+// argument) validates through the same method once it is set.
 type Validator interface {
 	Validate(arg string) error
 }

@@ -4,126 +4,182 @@ package schema
 // type as outputSchema, and its result carries a value of that type. Every
 // value is bounded by the tools package (--max-result-chars), so the lists
 // and strings here are never the service's raw output.
+//
+// Output schemas are for clients (validation, typed results), not for the
+// model, which reads each result's text; and every client downloads them
+// with the tool list, ActionResult four times over. So their fields carry
+// no jsonschema_description unless the name and type cannot say it: what
+// a field means is written here, in Go comments, for the code's readers.
 
-// ServiceInfo is one service: its state, and for service_get also its
-// definition.
-type ServiceInfo struct {
-	Name          string            `json:"name" jsonschema_description:"Service name."`
-	Status        string            `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown" jsonschema_description:"Lifecycle status. A failure with exit code 143 and no restart pending (the runtime's report of a requested stop) is shown as stopped."`
-	PID           int               `json:"pid" jsonschema_description:"Process id while running; 0 otherwise."`
-	HTTPPort      int               `json:"http_port,omitempty" jsonschema_description:"Port the sprite's URL routes to; absent when none."`
-	Needs         []string          `json:"needs" jsonschema_description:"Services started before this one."`
-	RestartCount  int               `json:"restart_count" jsonschema_description:"Crash restarts so far."`
-	Error         string            `json:"error" jsonschema_description:"Last error reported by the runtime; empty when none."`
-	UptimeSeconds int64             `json:"uptime_seconds,omitempty" jsonschema_description:"Seconds since the process started; absent when not running."`
-	StartedAt     string            `json:"started_at,omitempty" jsonschema_description:"When the process started (RFC 3339)."`
-	NextRestartAt string            `json:"next_restart_at,omitempty" jsonschema_description:"When the next crash restart is due (RFC 3339); absent when none is scheduled."`
-	RuntimeStatus string            `json:"runtime_status,omitempty" jsonschema_description:"The status as the runtime reported it, when status reads it differently."`
-	Cmd           string            `json:"cmd,omitempty" jsonschema_description:"The program (service_get only)."`
-	Args          []string          `json:"args,omitempty" jsonschema_description:"Its arguments (service_get only)."`
-	Env           map[string]string `json:"env,omitempty" jsonschema_description:"Environment added for the service with secret-looking values masked (service_get only)."`
-	Dir           string            `json:"dir,omitempty" jsonschema_description:"Working directory (service_get only)."`
+// ServiceState is a service's state, as lists and action results carry
+// it.
+type ServiceState struct {
+	Name string `json:"name"`
+	// Status is the lifecycle status; a failure with exit code 143 and no
+	// restart pending (the runtime's report of a requested stop) reads as
+	// stopped, and RuntimeStatus keeps the runtime's word.
+	Status        string   `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown"`
+	PID           int      `json:"pid"` // 0 when not running
+	HTTPPort      int      `json:"http_port,omitempty"`
+	Needs         []string `json:"needs"`
+	RestartCount  int      `json:"restart_count"` // crash restarts so far
+	Error         string   `json:"error"`         // the runtime's last error; empty when none
+	UptimeSeconds int64    `json:"uptime_seconds,omitempty"`
+	StartedAt     string   `json:"started_at,omitempty"`      // RFC 3339
+	NextRestartAt string   `json:"next_restart_at,omitempty"` // RFC 3339; absent when none is due
+	RuntimeStatus string   `json:"runtime_status,omitempty"`
 }
 
-// ServiceListResult is the structured result of service_list.
+// ServiceInfo is one service as service_get shows it: its state and its
+// definition (env with secret-looking values masked).
+type ServiceInfo struct {
+	ServiceState
+	Cmd  string            `json:"cmd,omitempty"`
+	Args []string          `json:"args,omitempty"`
+	Env  map[string]string `json:"env,omitempty"`
+	Dir  string            `json:"dir,omitempty"`
+}
+
+// ServiceListResult is the structured result of service_list: the
+// services in name order, state only.
 type ServiceListResult struct {
-	Sprite    string        `json:"sprite" jsonschema_description:"The sprite listed."`
-	Total     int           `json:"total" jsonschema_description:"How many services the sprite has."`
-	Services  []ServiceInfo `json:"services" jsonschema_description:"The services in name order (state only; call service_get for a definition)."`
-	Truncated bool          `json:"truncated" jsonschema_description:"True when some services were left out to stay within the result size limit."`
+	Sprite    string         `json:"sprite"`
+	Total     int            `json:"total"`
+	Services  []ServiceState `json:"services"`
+	Truncated bool           `json:"truncated"` // some left out to fit the result bound
 }
 
 // ServiceResult is the structured result of service_get.
 type ServiceResult struct {
-	Sprite    string      `json:"sprite" jsonschema_description:"The sprite of the service."`
-	Service   ServiceInfo `json:"service" jsonschema_description:"The service's definition and state."`
-	Truncated bool        `json:"truncated" jsonschema_description:"True when env entries or arguments were left out, or cmd, dir or error cut short, to stay within the result size limit."`
-	Note      string      `json:"note,omitempty" jsonschema_description:"What was left out when truncated."`
+	Sprite  string      `json:"sprite"`
+	Service ServiceInfo `json:"service"`
+	// Truncated says env entries or arguments were left out, or cmd, dir
+	// or error cut short, to fit the result bound; Note says what.
+	Truncated bool   `json:"truncated"`
+	Note      string `json:"note,omitempty"`
 }
 
-// OutputLine is one shown line of a service's output.
+// OutputLine is one shown line of a service's output: ANSI escapes
+// stripped, secret-looking values masked, cut at 500 characters.
 type OutputLine struct {
-	Stream        string `json:"stream" jsonschema:"enum=stdout,enum=stderr" jsonschema_description:"Which output the line came from."`
-	Text          string `json:"text" jsonschema_description:"The line: ANSI escapes stripped, secret-looking values masked, cut at 500 characters."`
-	Repeat        int    `json:"repeat,omitempty" jsonschema_description:"How many identical consecutive lines this one stands for, when more than one."`
-	OmittedBefore int    `json:"omitted_before,omitempty" jsonschema_description:"Lines left out just before this one."`
+	Stream        string `json:"stream" jsonschema:"enum=stdout,enum=stderr"`
+	Text          string `json:"text"`
+	Repeat        int    `json:"repeat,omitempty"`         // identical consecutive lines it stands for
+	OmittedBefore int    `json:"omitted_before,omitempty"` // lines left out just before it
 }
 
 // StreamSummary is the bounded digest of an event or log stream.
 type StreamSummary struct {
-	LinesSeen   int          `json:"lines_seen" jsonschema_description:"Output lines seen (stdout and stderr)."`
-	BytesSeen   int64        `json:"bytes_seen" jsonschema_description:"Output bytes seen."`
-	StdoutLines int          `json:"stdout_lines" jsonschema_description:"Lines seen on stdout."`
-	StderrLines int          `json:"stderr_lines" jsonschema_description:"Lines seen on stderr."`
-	LinesShown  int          `json:"lines_shown" jsonschema_description:"Lines included in lines."`
-	Truncated   bool         `json:"truncated" jsonschema_description:"True when some output is not shown or some line was cut."`
-	Cut         bool         `json:"cut" jsonschema_description:"True when the stream ended early (network or server trouble); the summary covers what arrived."`
-	StreamError string       `json:"stream_error,omitempty" jsonschema_description:"Why the stream ended early."`
-	LogFile     string       `json:"log_file,omitempty" jsonschema_description:"Path of the service's log file on the sprite."`
-	Lines       []OutputLine `json:"lines" jsonschema_description:"The lines shown: head and tail of the output plus lines that look like errors."`
+	LinesSeen   int   `json:"lines_seen"` // stdout and stderr
+	BytesSeen   int64 `json:"bytes_seen"`
+	StdoutLines int   `json:"stdout_lines"`
+	StderrLines int   `json:"stderr_lines"`
+	LinesShown  int   `json:"lines_shown"`
+	Truncated   bool  `json:"truncated"` // some output not shown, or some line cut
+	// Cut says the stream ended early (network or server trouble;
+	// StreamError says what): the summary covers what arrived.
+	Cut         bool   `json:"cut"`
+	StreamError string `json:"stream_error,omitempty"`
+	LogFile     string `json:"log_file,omitempty"` // the log's path on the sprite
+	// Lines are the head and tail of the output plus lines that look like
+	// errors.
+	Lines []OutputLine `json:"lines"`
 }
 
 // ServiceRef names the service a result is about; results embed it.
 type ServiceRef struct {
-	Sprite      string `json:"sprite" jsonschema_description:"The sprite of the service."`
-	ServiceName string `json:"service_name" jsonschema_description:"The service."`
+	Sprite      string `json:"sprite"`
+	ServiceName string `json:"service_name"`
+}
+
+// Readiness is how a ready pattern fared: Line matched it (cleaned), or
+// none did in the window. Seconds run from the call to the match, or to
+// the end of the wait.
+type Readiness struct {
+	Pattern string  `json:"pattern"`
+	Matched bool    `json:"matched"`
+	Line    string  `json:"line,omitempty"`
+	Seconds float64 `json:"seconds"`
 }
 
 // ActionResult is the structured result of service_create, service_start,
 // service_stop and service_restart.
 type ActionResult struct {
 	ServiceRef
-	Action         string   `json:"action" jsonschema:"enum=create,enum=start,enum=stop,enum=restart" jsonschema_description:"What was asked."`
-	Outcome        string   `json:"outcome" jsonschema_description:"What happened, in a few words: running, failed at start-up, stopped, already stopped, ..."`
-	Reached        bool     `json:"reached" jsonschema_description:"True when the requested outcome holds (the service runs after create/start/restart; it is stopped after stop). False results are also flagged isError."`
-	Status         string   `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown" jsonschema_description:"Final status read after the stream ended."`
-	PID            int      `json:"pid" jsonschema_description:"Process id when running; 0 otherwise."`
-	ExitCode       *int     `json:"exit_code,omitempty" jsonschema_description:"Exit code when the process exited or was stopped while watched."`
-	RestartCount   int      `json:"restart_count" jsonschema_description:"Crash restarts so far."`
-	WatchedSeconds float64  `json:"watched_seconds" jsonschema_description:"How long the stream was watched."`
-	Cause          string   `json:"cause,omitempty" jsonschema_description:"The output line or runtime error that most likely explains a failure."`
-	Errors         []string `json:"errors,omitempty" jsonschema_description:"Errors the runtime reported during the operation."`
-	Note           string   `json:"note,omitempty" jsonschema_description:"Anything else worth knowing, such as a restart done as stop then start."`
+	Action string `json:"action" jsonschema:"enum=create,enum=start,enum=stop,enum=restart"`
+	// Outcome is what happened in a few words: running, ready, not ready,
+	// failed at start-up, stopped, already stopped, ...
+	Outcome string `json:"outcome"`
+	// Reached says the requested outcome holds (running, or ready, after
+	// create/start/restart; stopped after stop); a false result is also
+	// flagged isError.
+	Reached bool `json:"reached" jsonschema_description:"The requested outcome holds; if false, isError is set."`
+	// Status is read after the stream ended.
+	Status string `json:"status" jsonschema:"enum=stopped,enum=starting,enum=running,enum=stopping,enum=failed,enum=unknown"`
+	PID    int    `json:"pid"`
+	// ExitCode is set when the process exited, or was stopped, while
+	// watched.
+	ExitCode       *int       `json:"exit_code,omitempty"`
+	RestartCount   int        `json:"restart_count"`
+	WatchedSeconds float64    `json:"watched_seconds"`
+	Ready          *Readiness `json:"ready,omitempty"` // with a ready pattern, unless already running
+	// Cause is the output line or runtime error that most likely explains
+	// a failure.
+	Cause  string   `json:"cause,omitempty"`
+	Errors []string `json:"errors,omitempty"` // errors the runtime reported
+	// Note is anything else worth knowing, such as a restart done as stop
+	// then start.
+	Note string `json:"note,omitempty"`
 	StreamSummary
-	Service *ServiceInfo `json:"service,omitempty" jsonschema_description:"The service's state read after the stream ended; absent if it could not be read."`
+	// Service is the state read after the stream; absent when it could
+	// not be read.
+	Service *ServiceState `json:"service,omitempty"`
 }
 
 // LogsResult is the structured result of service_logs.
 type LogsResult struct {
 	ServiceRef
-	Grep            string  `json:"grep,omitempty" jsonschema_description:"The filter applied."`
-	Stream          string  `json:"stream" jsonschema:"enum=stdout,enum=stderr,enum=both" jsonschema_description:"Which output was read."`
-	Scanned         int     `json:"scanned" jsonschema_description:"Log lines read from the runtime (the latest 50000 at most when filtering)."`
-	Matched         int     `json:"matched" jsonschema_description:"Lines that passed the grep and stream filters (before the lines limit)."`
-	FollowedSeconds float64 `json:"followed_seconds" jsonschema_description:"How long the log was followed; 0 when not followed."`
+	Grep   string `json:"grep,omitempty"`
+	Stream string `json:"stream" jsonschema:"enum=stdout,enum=stderr,enum=both"`
+	Since  string `json:"since,omitempty"` // RFC 3339, when since was given
+	// Scanned counts the lines read (after since; the latest 50000 at
+	// most when filtering), Matched those that passed grep and stream,
+	// before the lines limit.
+	Scanned         int     `json:"scanned"`
+	Matched         int     `json:"matched"`
+	FollowedSeconds float64 `json:"followed_seconds"`
 	StreamSummary
 }
 
-// DeleteResult is the structured result of service_delete.
+// DeleteResult is the structured result of service_delete. Existed is
+// false when there was nothing to delete; Note says e.g. that the log file
+// is kept.
 type DeleteResult struct {
 	ServiceRef
-	Deleted bool   `json:"deleted" jsonschema_description:"True when this call removed the definition."`
-	Existed bool   `json:"existed" jsonschema_description:"False when there was no such service (nothing to delete)."`
-	Note    string `json:"note,omitempty" jsonschema_description:"Anything else worth knowing, such as the log file being kept."`
+	Deleted bool   `json:"deleted"`
+	Existed bool   `json:"existed"`
+	Note    string `json:"note,omitempty"`
 }
 
-// SignalResult is the structured result of service_signal.
+// SignalResult is the structured result of service_signal: the signal
+// sent (without SIG) and the state just after it, absent when it could not
+// be read.
 type SignalResult struct {
 	ServiceRef
-	Signal  string       `json:"signal" jsonschema_description:"The signal sent, without the SIG prefix."`
-	Service *ServiceInfo `json:"service,omitempty" jsonschema_description:"The service's state read just after the signal; absent if it could not be read."`
+	Signal  string        `json:"signal"`
+	Service *ServiceState `json:"service,omitempty"`
 }
 
 // SpriteInfo is one sprite.
 type SpriteInfo struct {
-	Name   string `json:"name" jsonschema_description:"Sprite name, for the sprite argument of the other tools."`
-	Status string `json:"status,omitempty" jsonschema_description:"Sprite status as the API reports it."`
-	URL    string `json:"url,omitempty" jsonschema_description:"The sprite's URL."`
+	Name   string `json:"name"`
+	Status string `json:"status,omitempty"`
+	URL    string `json:"url,omitempty"`
 }
 
 // SpriteListResult is the structured result of list_sprites.
 type SpriteListResult struct {
-	Sprites []SpriteInfo `json:"sprites" jsonschema_description:"The sprites found."`
-	HasMore bool         `json:"has_more" jsonschema_description:"True when more sprites exist than are listed; narrow with prefix."`
-	Note    string       `json:"note,omitempty" jsonschema_description:"Anything else worth knowing, such as a backend with a single sprite."`
+	Sprites []SpriteInfo `json:"sprites"`
+	HasMore bool         `json:"has_more" jsonschema_description:"More exist; narrow with prefix."`
+	Note    string       `json:"note,omitempty"`
 }

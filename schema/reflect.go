@@ -41,12 +41,18 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 	return nil
 }
 
-// Reflect returns the JSON Schema of T, ready for mcp.Tool's RawInputSchema
-// or RawOutputSchema. T must be a struct type of this package. It panics
-// when the schema breaks a house rule (see Check): schemas are built once at
+// Reflect returns the JSON Schema of an input type T, ready for mcp.Tool's
+// RawInputSchema. T must be a struct type of this package. It panics when
+// the schema breaks a house rule (see Check): schemas are built once at
 // start-up from fixed types, so a failure is a programming error that the
 // tests catch.
-func Reflect[T any]() json.RawMessage {
+func Reflect[T any]() json.RawMessage { return reflectChecked[T](Check) }
+
+// ReflectOutput is Reflect for an output type (RawOutputSchema), held to
+// CheckOutput: a field may go undescribed when its name says it all.
+func ReflectOutput[T any]() json.RawMessage { return reflectChecked[T](CheckOutput) }
+
+func reflectChecked[T any](check func(json.RawMessage) error) json.RawMessage {
 	t := reflect.TypeFor[T]()
 	if t.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("schema.Reflect: %s is not a struct", t))
@@ -57,17 +63,23 @@ func Reflect[T any]() json.RawMessage {
 	if err != nil {
 		panic(fmt.Sprintf("schema.Reflect: marshal schema of %s: %v", t, err))
 	}
-	if err := Check(raw); err != nil {
+	if err := check(raw); err != nil {
 		panic(fmt.Sprintf("schema.Reflect: schema of %s: %v", t, err))
 	}
 	return raw
 }
 
-// Check verifies the house rules on a schema: an object at the top, no
-// $ref/$defs, no bare boolean schema except additionalProperties: false,
-// every object closed, every property described. It returns every problem
-// found, one per line.
-func Check(raw json.RawMessage) error {
+// Check verifies the house rules on an input schema: an object at the top,
+// no $ref/$defs, no bare boolean schema except additionalProperties:
+// false, every object closed, every property described (the model reads
+// input schemas). It returns every problem found, one per line.
+func Check(raw json.RawMessage) error { return check(raw, true) }
+
+// CheckOutput is Check for an output schema, whose properties need no
+// description: clients read output schemas, and the model reads the text.
+func CheckOutput(raw json.RawMessage) error { return check(raw, false) }
+
+func check(raw json.RawMessage, described bool) error {
 	var root any
 	if err := json.Unmarshal(raw, &root); err != nil {
 		return fmt.Errorf("schema is not JSON: %w", err)
@@ -80,7 +92,7 @@ func Check(raw json.RawMessage) error {
 		return fmt.Errorf("schema has a top-level anyOf, which several clients refuse")
 	}
 	var problems []string
-	checkNode(m, "", &problems)
+	checkNode(m, "", described, &problems)
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
@@ -89,7 +101,7 @@ func Check(raw json.RawMessage) error {
 }
 
 // checkNode walks one schema object; path names it in messages.
-func checkNode(n map[string]any, path string, problems *[]string) {
+func checkNode(n map[string]any, path string, described bool, problems *[]string) {
 	at := path
 	if at == "" {
 		at = "(root)"
@@ -109,10 +121,10 @@ func checkNode(n map[string]any, path string, problems *[]string) {
 				*problems = append(*problems, fmt.Sprintf("%s.%s: bare boolean schema", path, name))
 				continue
 			}
-			if d, _ := child["description"].(string); strings.TrimSpace(d) == "" {
+			if d, _ := child["description"].(string); described && strings.TrimSpace(d) == "" {
 				*problems = append(*problems, fmt.Sprintf("%s.%s: no description", path, name))
 			}
-			checkNode(child, path+"."+name, problems)
+			checkNode(child, path+"."+name, described, problems)
 		}
 	}
 	if ap, ok := n["additionalProperties"]; ok && ap != false {
@@ -120,7 +132,7 @@ func checkNode(n map[string]any, path string, problems *[]string) {
 		if !ok {
 			*problems = append(*problems, fmt.Sprintf("%s: additionalProperties is a bare boolean schema", at))
 		} else {
-			checkNode(child, path+"{}", problems)
+			checkNode(child, path+"{}", described, problems)
 		}
 	}
 	if items, ok := n["items"]; ok {
@@ -128,7 +140,7 @@ func checkNode(n map[string]any, path string, problems *[]string) {
 		if !ok {
 			*problems = append(*problems, fmt.Sprintf("%s: items is a bare boolean schema", at))
 		} else {
-			checkNode(child, path+"[]", problems)
+			checkNode(child, path+"[]", described, problems)
 		}
 	}
 	for _, k := range []string{"anyOf", "oneOf", "allOf"} {
@@ -139,7 +151,7 @@ func checkNode(n map[string]any, path string, problems *[]string) {
 					*problems = append(*problems, fmt.Sprintf("%s.%s[%d]: bare boolean schema", at, k, i))
 					continue
 				}
-				checkNode(child, fmt.Sprintf("%s.%s[%d]", path, k, i), problems)
+				checkNode(child, fmt.Sprintf("%s.%s[%d]", path, k, i), described, problems)
 			}
 		}
 	}

@@ -48,6 +48,12 @@ var refusals = map[string][]struct{ value, want string }{
 		{`"10m"`, "duration 10m0s is out of range; use 0 to 5m"},
 		{`"soon"`, `"soon" is not a duration: use a number with a unit such as 500ms, 5s or 2m`},
 	},
+	"ServiceCreateArgs.ready": {
+		{`"listening on (port"`, `ready "listening on (port" is not a valid regular expression (Go RE2 syntax): error parsing regexp: missing closing )`},
+		{`"` + strings.Repeat("x", 1001) + `"`, "ready is 1001 characters long; at most 1000 are accepted"},
+	},
+	"ServiceStartArgs.ready":      {{`"[a-"`, `ready "[a-" is not a valid regular expression`}},
+	"ServiceRestartArgs.ready":    {{`"*"`, `ready "*" is not a valid regular expression (Go RE2 syntax): error parsing regexp: missing argument to repetition operator`}},
 	"ServiceStartArgs.duration":   {{`"-1s"`, "duration -1s is out of range; use 0 to 5m"}},
 	"ServiceRestartArgs.duration": {{`301`, "duration 5m1s is out of range; use 0 to 5m"}},
 	"ServiceStopArgs.timeout": {
@@ -65,6 +71,13 @@ var refusals = map[string][]struct{ value, want string }{
 		{`"` + strings.Repeat("x", 1001) + `"`, "grep is 1001 characters long; at most 1000 are accepted"},
 	},
 	"ServiceLogsArgs.stream": {{`"stdin"`, `"stdin" is not accepted; use one of stdout, stderr, both`}},
+	"ServiceLogsArgs.since": {
+		{`"yesterday"`, `since "yesterday" is neither a duration back from now (90s, 10m, 2h) nor an RFC 3339 time`},
+		{`"-10m"`, "since -10m is negative"},
+		{`"2999-01-01T00:00:00Z"`, "since 2999-01-01T00:00:00Z is in the future"},
+		{`"2026-13-01T00:00:00Z"`, "is neither a duration"},
+		{`[]`, "must be a string; got []"},
+	},
 	"ServiceSignalArgs.signal": {
 		{`"SIGWINCH"`, `"SIGWINCH" is not accepted; use one of TERM, HUP, INT, KILL, QUIT, USR1, USR2`},
 		{`28`, `28 is not accepted`},
@@ -108,7 +121,13 @@ func argFields(t *testing.T) []argField {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			out = append(out, argField{key: typ.Name() + "." + name, name: name, typ: f.Type, prop: s.Properties[name]})
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				// An optional argument whose absence matters (duration
+				// beside ready); the value's type does the work.
+				ft = ft.Elem()
+			}
+			out = append(out, argField{key: typ.Name() + "." + name, name: name, typ: ft, prop: s.Properties[name]})
 		}
 	}
 	if len(out) < 20 {

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -22,7 +23,10 @@ type action struct {
 	sprite  string
 	service string
 	window  time.Duration // the requested duration (or stop timeout)
-	open    func(ctx context.Context) (*client.Stream, error)
+	// ready, when set, ends the watch at the first output line it
+	// matches (create, start, restart).
+	ready *regexp.Regexp
+	open  func(ctx context.Context) (*client.Stream, error)
 }
 
 func (a action) wantsRunning() bool { return a.verb != "stop" }
@@ -33,6 +37,15 @@ func (a action) wantsRunning() bool { return a.verb != "stop" }
 // summary, isError); an outcome that already held is a plain success.
 func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], error) {
 	began := time.Now()
+	if a.verb == "start" && a.ready != nil {
+		// A runtime may answer the start of a running service with a
+		// stream that only ends with the window (30s with ready); its
+		// ready line came before this call. Ask first.
+		if r, ok := d.alreadyHolds(ctx, a, nil); ok {
+			r.text += "\nready: not checked, it was already running (its start-up lines are in service_logs)"
+			return r, nil
+		}
+	}
 	st, err := a.open(ctx)
 	if err != nil {
 		if client.IsConflict(err) {
@@ -47,7 +60,8 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	if st.Service != nil {
 		answered = st.Service
 	}
-	sum, watched := d.watch(ctx, st)
+	rw := newReadyWatch(a.ready, a.verb)
+	sum, watched := d.watch(ctx, st, rw)
 
 	out := schema.ActionResult{
 		ServiceRef: schema.ServiceRef{Sprite: a.sprite, ServiceName: a.service}, Action: a.verb,
@@ -65,14 +79,23 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	if getErr != nil && answered != nil {
 		svc, getErr = answered, nil
 	}
-	var state schema.ServiceInfo
+	var state schema.ServiceState
 	if getErr == nil {
-		state = info(*svc, d.now(), false)
+		state = stateOf(*svc, d.now())
 		out.Service = &state
 		out.Status, out.PID, out.RestartCount = state.Status, state.PID, state.RestartCount
 	}
 
 	out.Reached, out.Outcome = d.judge(a, sum, state, getErr == nil)
+	if out.Ready = rw.result(began, watched); out.Ready != nil {
+		switch {
+		case out.Ready.Matched:
+			out.Reached, out.Outcome = true, "ready"
+		case out.Reached && out.Outcome != "already running":
+			// Running, but it never said so: the caller asked for more.
+			out.Reached, out.Outcome = false, "not ready"
+		}
+	}
 	if !out.Reached {
 		c := sum.Why(state.Error)
 		if !summary.LooksLikeError(c) || c == state.Error || summary.IsExitNotice(c) {
@@ -82,10 +105,21 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 				c = lc
 			}
 		}
-		out.Cause = clip(c, 500)
+		if out.Outcome != "not ready" || summary.LooksLikeError(c) {
+			// A service that is merely not ready yet has no cause to
+			// name unless a line looks like one.
+			out.Cause = clip(c, 500)
+		}
 	}
 
 	head := []string{outcomeLine(a, out, sum, watched)}
+	switch r := out.Ready; {
+	case r != nil && r.Matched:
+		head = append(head, "line: "+r.Line)
+	case r != nil && !out.Reached && out.Outcome != "not ready":
+		// It failed some other way (died first): say the line never came.
+		head = append(head, fmt.Sprintf("ready: no output line matched /%s/ before that", r.Pattern))
+	}
 	if out.Cause != "" {
 		head = append(head, "cause: "+out.Cause)
 	}
@@ -143,7 +177,7 @@ func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since t
 }
 
 // judge decides whether the requested outcome holds and names it.
-func (d *deps) judge(a action, sum summary.Result, st schema.ServiceInfo, haveState bool) (bool, string) {
+func (d *deps) judge(a action, sum summary.Result, st schema.ServiceState, haveState bool) (bool, string) {
 	if a.wantsRunning() {
 		switch {
 		case sum.Exited:
@@ -191,6 +225,9 @@ func (d *deps) judge(a action, sum summary.Result, st schema.ServiceInfo, haveSt
 // outcomeLine is the first line of the result:
 // "web on local: running (pid 4242) — watched 5.0s, no exit".
 func outcomeLine(a action, out schema.ActionResult, sum summary.Result, watched time.Duration) string {
+	if r := out.Ready; r != nil && (r.Matched || out.Outcome == "not ready") {
+		return readyLine(a, out)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on %s: %s", a.service, a.sprite, out.Outcome)
 	if out.PID > 0 && out.Reached {
@@ -223,6 +260,39 @@ func outcomeLine(a action, out schema.ActionResult, sum summary.Result, watched 
 	return b.String()
 }
 
+// readyLine is the first line of a result with a ready pattern, matched
+// ("web on local: ready after 1.2s (matched /listening on/) — pid 4242")
+// or not ("web on local: not ready after 30.0s: no output line matched
+// /listening on/; still running (pid 4242)").
+func readyLine(a action, out schema.ActionResult) string {
+	var b strings.Builder
+	r := out.Ready
+	took := watchSpan(time.Duration(r.Seconds * float64(time.Second)))
+	if r.Matched {
+		fmt.Fprintf(&b, "%s on %s: ready after %s (matched /%s/)", a.service, a.sprite, took, r.Pattern)
+		if out.PID > 0 {
+			fmt.Fprintf(&b, " — pid %d", out.PID)
+		}
+	} else {
+		fmt.Fprintf(&b, "%s on %s: not ready after %s: no output line matched /%s/", a.service, a.sprite, took, r.Pattern)
+		switch {
+		case out.Service == nil:
+			b.WriteString("; its state could not be read")
+		case out.Status == string(client.StatusRunning):
+			fmt.Fprintf(&b, "; still running (pid %d)", out.PID)
+		default:
+			fmt.Fprintf(&b, "; now %s", statusPhrase(*out.Service))
+		}
+	}
+	if out.RestartCount > 0 {
+		fmt.Fprintf(&b, "; restarts %d", out.RestartCount)
+	}
+	if !r.Matched {
+		b.WriteString(". Its last lines are below; wait longer (duration), check the pattern, or read service_logs")
+	}
+	return b.String()
+}
+
 // alreadyHolds answers a 409 whose cause is that the outcome already holds:
 // stopping a stopped service, starting a running one. ok is false when the
 // conflict is something else (then the caller reports the 409). A stop
@@ -238,9 +308,9 @@ func (d *deps) alreadyHolds(ctx context.Context, a action, conflict error) (repl
 	if err != nil && !notRunning {
 		return reply[schema.ActionResult]{}, false
 	}
-	var state schema.ServiceInfo
+	var state schema.ServiceState
 	if err == nil {
-		state = info(*svc, d.now(), false)
+		state = stateOf(*svc, d.now())
 	}
 	stopped := err == nil && state.NextRestartAt == "" &&
 		(state.Status == string(client.StatusStopped) || state.Status == string(client.StatusFailed))

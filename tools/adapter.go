@@ -44,7 +44,7 @@ type toolDef[In, Out any] struct {
 // the tests build every tool.
 func newTool[In, Out any](d *deps, def toolDef[In, Out]) server.ServerTool {
 	inSchema := schema.Reflect[In]()
-	outSchema := schema.Reflect[Out]()
+	outSchema := schema.ReflectOutput[Out]()
 	spec := newArgsSpec[In](def.name, inSchema)
 	tool := mcp.Tool{
 		Name:            def.name,

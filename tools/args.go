@@ -149,12 +149,14 @@ func decode[In any](s *argsSpec, rawArgs any) (In, error) {
 				continue
 			}
 		}
-		field := v.FieldByIndex(p.index).Addr().Interface()
-		if err := json.Unmarshal(raw, field); err != nil {
+		fv := v.FieldByIndex(p.index)
+		if err := json.Unmarshal(raw, fv.Addr().Interface()); err != nil {
 			problems = append(problems, p.name+" "+decodeProblem(err))
 			continue
 		}
-		if val, ok := field.(schema.Validator); ok {
+		// The field's value (a pointer field, for an argument whose
+		// absence matters, points to one now) validates itself.
+		if val, ok := fv.Interface().(schema.Validator); ok {
 			if err := val.Validate(p.name); err != nil {
 				problems = append(problems, err.Error())
 			}

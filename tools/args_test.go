@@ -88,8 +88,44 @@ func TestDecodeDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Env["A"] != "1" || c.Env["B"] != "x=y" || !slices.Equal(c.Args, []string{"8080"}) || c.Duration.D() != 5*time.Second {
+	if c.Env["A"] != "1" || c.Env["B"] != "x=y" || !slices.Equal(c.Args, []string{"8080"}) || c.Duration != nil {
 		t.Errorf("create lenient: %+v", c)
+	}
+}
+
+// TestWatchWindow checks how long a start is watched: the duration given
+// (0 included), else 5s, else 30s with a ready pattern; and that ready with
+// duration 0, which could never match, is refused.
+func TestWatchWindow(t *testing.T) {
+	spec := newArgsSpec[schema.ServiceStartArgs]("service_start", schema.Reflect[schema.ServiceStartArgs]())
+	for _, c := range []struct {
+		args map[string]any
+		want time.Duration
+		err  string
+	}{
+		{map[string]any{}, 5 * time.Second, ""},
+		{map[string]any{"duration": "0"}, 0, ""},
+		{map[string]any{"duration": nil}, 5 * time.Second, ""},
+		{map[string]any{"ready": "listening"}, 30 * time.Second, ""},
+		{map[string]any{"ready": "listening", "duration": "2s"}, 2 * time.Second, ""},
+		{map[string]any{"ready": "listening", "duration": 0}, 0, "duration 0 leaves no time to wait for ready"},
+	} {
+		c.args["service_name"] = "web"
+		in, err := decode[schema.ServiceStartArgs](spec, c.args)
+		if err != nil {
+			t.Fatalf("decode %v: %v", c.args, err)
+		}
+		got, err := watchWindow(in.Duration, in.Ready)
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%v: error %v, want %q", c.args, err, c.err)
+		case c.err == "" && (err != nil || got != c.want):
+			t.Errorf("%v: window %v (%v), want %v", c.args, got, err, c.want)
+		}
+	}
+	if _, err := decode[schema.ServiceStartArgs](spec, map[string]any{"service_name": "web", "duration": "9m"}); err == nil ||
+		!strings.Contains(err.Error(), "duration 9m0s is out of range") {
+		t.Errorf("an out-of-range optional duration: %v", err)
 	}
 }
 

@@ -107,6 +107,15 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		}
 		svcs = c
 	}
+	h.connect(svcs, o)
+	return h
+}
+
+// connect builds the MCP server from All over svcs, with the default
+// sprite local, and an in-process client of it, initialized.
+func (h *harness) connect(svcs Services, o harnessOpts) {
+	t := h.t
+	t.Helper()
 	opts := []server.ServerOption{server.WithToolCapabilities(false), server.WithOutputSchemaValidation()}
 	if o.readOnly {
 		opts = append(opts, server.WithToolFilter(ReadOnlyFilter()))
@@ -145,7 +154,6 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	t.Cleanup(func() { mc.Close() })
 	h.mc = mc
-	return h
 }
 
 // call runs a tool and fails the test on a protocol error.

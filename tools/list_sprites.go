@@ -16,11 +16,10 @@ const maxSprites = 50
 
 func listSprites(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ListSpritesArgs, schema.SpriteListResult]{
-		name:  "list_sprites",
-		title: "List sprites",
-		description: "List the sprites this server can reach (at most 50; narrow with prefix), for the sprite argument of the other tools. " +
-			"On the embedded local runtime the only sprite is local.",
-		readOnly: true, destructive: false, idempotent: true,
+		name:        "list_sprites",
+		title:       "List sprites",
+		description: "List the sprites this server reaches (at most 50; narrow with prefix). The embedded runtime has one: local.",
+		readOnly:    true, destructive: false, idempotent: true,
 		handle: func(ctx context.Context, in schema.ListSpritesArgs) (reply[schema.SpriteListResult], error) {
 			page, err := d.Services.ListSprites(ctx, client.ListSpritesOptions{Prefix: string(in.Prefix), MaxResults: maxSprites})
 			if err != nil {

@@ -67,7 +67,7 @@ func TestHints(t *testing.T) {
 			if err := schema.Check(st.Tool.RawInputSchema); err != nil {
 				t.Errorf("%s input schema: %v", st.Tool.Name, err)
 			}
-			if err := schema.Check(st.Tool.RawOutputSchema); err != nil {
+			if err := schema.CheckOutput(st.Tool.RawOutputSchema); err != nil {
 				t.Errorf("%s output schema: %v", st.Tool.Name, err)
 			}
 			if _, err := json.Marshal(st.Tool); err != nil {

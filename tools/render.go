@@ -26,7 +26,7 @@ const (
 // definition (cmd, args, env, dir) for service_get.
 func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
 	st := present.StateOf(s.State)
-	out := schema.ServiceInfo{
+	out := schema.ServiceInfo{ServiceState: schema.ServiceState{
 		Name:          s.Name,
 		Status:        st.Status,
 		RuntimeStatus: st.RuntimeStatus,
@@ -36,7 +36,7 @@ func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
 		Needs:         capList(s.Needs),
 		RestartCount:  st.RestartCount,
 		Error:         st.Error,
-	}
+	}}
 	if out.Needs == nil {
 		out.Needs = []string{}
 	}
@@ -57,6 +57,12 @@ func info(s client.Service, now time.Time, full bool) schema.ServiceInfo {
 	return out
 }
 
+// stateOf is info without the definition: what lists and action results
+// carry.
+func stateOf(s client.Service, now time.Time) schema.ServiceState {
+	return info(s, now, false).ServiceState
+}
+
 // capEnv keeps the first maxListItems entries of env in key order.
 func capEnv(env map[string]string) map[string]string {
 	if len(env) <= maxListItems {
@@ -71,7 +77,7 @@ func capEnv(env map[string]string) map[string]string {
 
 // serviceLine renders one service compactly for service_list:
 // "web: running, pid 4242, up 3m12s, port 8080, needs db, restarts 0".
-func serviceLine(i schema.ServiceInfo, now time.Time) string {
+func serviceLine(i schema.ServiceState, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(i.Name)
 	b.WriteString(": ")
@@ -114,7 +120,7 @@ func serviceLine(i schema.ServiceInfo, now time.Time) string {
 }
 
 // statusPhrase is "running (pid 4242)" or "stopped".
-func statusPhrase(i schema.ServiceInfo) string {
+func statusPhrase(i schema.ServiceState) string {
 	s := i.Status
 	if i.PID > 0 {
 		s += fmt.Sprintf(" (pid %d)", i.PID)

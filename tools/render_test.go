@@ -14,7 +14,7 @@ import (
 func TestStoppedByRequest(t *testing.T) {
 	now := time.Now()
 	stop := client.Service{Name: "web", State: client.State{Status: client.StatusFailed, Error: "exited with code 143"}}
-	i := info(stop, now, false)
+	i := stateOf(stop, now)
 	if i.Status != "stopped" || i.RuntimeStatus != "failed" {
 		t.Errorf("143 after stop: %+v", i)
 	}
@@ -24,7 +24,7 @@ func TestStoppedByRequest(t *testing.T) {
 	crash := stop
 	crash.State.NextRestartAt = now.Add(2 * time.Second)
 	crash.State.RestartCount = 3
-	i = info(crash, now, false)
+	i = stateOf(crash, now)
 	if i.Status != "failed" || i.RuntimeStatus != "" {
 		t.Errorf("a crash with a restart pending: %+v", i)
 	}

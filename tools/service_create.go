@@ -15,9 +15,9 @@ func serviceCreate(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceCreateArgs, schema.ActionResult]{
 		name:  "service_create",
 		title: "Create and start a service",
-		description: "Define a service (or replace the one of that name) and start it, then watch it for duration (default 5s). " +
-			"The result says whether it is running, its pid, and if it died the exit code and the output line that says why; " +
-			"output is summarised, never dumped. Needs are started first. Check the outcome line before reporting success.",
+		description: "Define a service (replacing one of that name), start it and its needs, and watch it for duration (default 5s) " +
+			"or, with ready, until an output line matches. The result says running or ready with the pid, or the exit code and " +
+			"the line that says why it died. Check the outcome line before reporting success.",
 		readOnly: false, destructive: true, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceCreateArgs) (reply[schema.ActionResult], error) {
@@ -26,6 +26,10 @@ func serviceCreate(d *deps) server.ServerTool {
 				return reply[schema.ActionResult]{}, err
 			}
 			service := string(in.ServiceName)
+			window, err := watchWindow(in.Duration, in.Ready)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
 			cmd, args := string(in.Cmd), []string(in.Args)
 			if len(args) == 0 {
 				cmd, args = splitCommand(cmd)
@@ -35,9 +39,9 @@ func serviceCreate(d *deps) server.ServerTool {
 				port := int(in.HTTPPort)
 				req.HTTPPort = &port
 			}
-			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: in.Duration.D(),
+			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Put(ctx, sprite, service, req, in.Duration.D())
+					return d.Services.Put(ctx, sprite, service, req, window)
 				}})
 		},
 	})

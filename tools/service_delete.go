@@ -12,11 +12,10 @@ import (
 
 func serviceDelete(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceDeleteArgs, schema.DeleteResult]{
-		name:  "service_delete",
-		title: "Delete a service",
-		description: "Remove a service's definition from a sprite (its log file is kept). " +
-			"Deleting a service that does not exist is a success that says so, naming the closest existing service in case of a typo.",
-		readOnly: false, destructive: true, idempotent: true,
+		name:        "service_delete",
+		title:       "Delete a service",
+		description: "Remove a service's definition (its log file is kept). Deleting a missing service succeeds and names the closest existing one.",
+		readOnly:    false, destructive: true, idempotent: true,
 		handle: func(ctx context.Context, in schema.ServiceDeleteArgs) (reply[schema.DeleteResult], error) {
 			sprite, err := d.sprite(ctx, in.Sprite)
 			if err != nil {

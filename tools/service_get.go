@@ -17,8 +17,8 @@ func serviceGet(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceGetArgs, schema.ServiceResult]{
 		name:  "service_get",
 		title: "Show a service",
-		description: "Show one service: its state (status, pid, uptime, port, restarts, last error, next restart) and its definition " +
-			"(cmd, args, env with secret-looking values masked, dir, needs). Use service_logs for its output.",
+		description: "Show one service's state (status, pid, uptime, port, restarts, last error, next restart) and definition " +
+			"(cmd, args, env with secrets masked, dir, needs). service_logs has its output.",
 		readOnly: true, destructive: false, idempotent: true,
 		fit: fitGet,
 		handle: func(ctx context.Context, in schema.ServiceGetArgs) (reply[schema.ServiceResult], error) {
@@ -45,7 +45,7 @@ func serviceGet(d *deps) server.ServerTool {
 // the definition, one item a line.
 func serviceText(sprite string, i schema.ServiceInfo, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s on %s: %s", i.Name, sprite, strings.TrimPrefix(serviceLine(i, now), i.Name+": "))
+	fmt.Fprintf(&b, "%s on %s: %s", i.Name, sprite, strings.TrimPrefix(serviceLine(i.ServiceState, now), i.Name+": "))
 	if i.RuntimeStatus != "" {
 		fmt.Fprintf(&b, "\nruntime status: %s (%s)", i.RuntimeStatus, orText(i.Error, "no error"))
 	}

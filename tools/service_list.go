@@ -14,11 +14,10 @@ import (
 
 func serviceList(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceListArgs, schema.ServiceListResult]{
-		name:  "service_list",
-		title: "List services",
-		description: "List the services of a sprite, one line each: status, pid, uptime, port, needs, restarts and last error. " +
-			"Call it first, before changing anything; service_get shows one service's definition.",
-		readOnly: true, destructive: false, idempotent: true,
+		name:        "service_list",
+		title:       "List services",
+		description: "List a sprite's services, one line each: status, pid, uptime, port, needs, restarts, last error. Call it before changing anything.",
+		readOnly:    true, destructive: false, idempotent: true,
 		fit: fitList,
 		handle: func(ctx context.Context, in schema.ServiceListArgs) (reply[schema.ServiceListResult], error) {
 			sprite, err := d.sprite(ctx, in.Sprite)
@@ -42,10 +41,10 @@ func (d *deps) renderList(sprite string, list []client.Service) (schema.ServiceL
 	now := d.now()
 	list = slices.Clone(list)
 	slices.SortFunc(list, func(a, b client.Service) int { return strings.Compare(a.Name, b.Name) })
-	out := schema.ServiceListResult{Sprite: sprite, Total: len(list), Services: make([]schema.ServiceInfo, 0, len(list))}
+	out := schema.ServiceListResult{Sprite: sprite, Total: len(list), Services: make([]schema.ServiceState, 0, len(list))}
 	counts := map[string]int{}
 	for _, s := range list {
-		i := info(s, now, false)
+		i := stateOf(s, now)
 		counts[i.Status]++
 		out.Services = append(out.Services, i)
 	}

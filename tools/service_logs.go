@@ -30,9 +30,9 @@ func serviceLogs(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceLogsArgs, schema.LogsResult]{
 		name:  "service_logs",
 		title: "Read a service's logs",
-		description: "Read the latest lines of a service's log (default 100, at most 2000), optionally filtered by a regular expression (grep) " +
-			"and by stream (stdout or stderr), optionally following new output for duration. " +
-			"Lines are cleaned (ANSI stripped, secrets masked, long lines cut) and a long result keeps head, tail and error lines.",
+		description: "Read the latest lines of a service's log (default 100, at most 2000), filtered by grep (a regular expression), stream " +
+			"and since (a time, or a duration back from now), optionally following new output for duration. " +
+			"Lines are cleaned (ANSI stripped, secrets masked, long lines cut); a long result keeps head, tail and error lines.",
 		readOnly: true, destructive: false, idempotent: true,
 		fit: func(out *schema.LogsResult, limit int) {
 			fitStream(&out.StreamSummary, limit, func() int { return jsonChars(out) })
@@ -54,7 +54,12 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 		re = regexp.MustCompile(string(in.Grep)) // the adapter checked it compiles
 	}
 	filtered := re != nil || in.Stream != "both"
-	opts := client.LogsOptions{Lines: int(in.Lines), Follow: in.Duration.D()}
+	// since is applied by the client on the lines' timestamps, within the
+	// lines read: the latest Lines of the log when nothing else filters
+	// (lines come oldest first, so the last Lines at or after since are
+	// among them), else the latest logScanLines.
+	since := in.Since.From(d.now())
+	opts := client.LogsOptions{Lines: int(in.Lines), Follow: in.Duration.D(), Since: since}
 	if filtered {
 		opts.Lines = logScanLines
 	}
@@ -131,10 +136,13 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 		ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: string(in.ServiceName)}, Grep: string(in.Grep), Stream: string(in.Stream),
 		Matched: matched, Scanned: scanned, StreamSummary: streamSummary(res),
 	}
+	if !since.IsZero() {
+		out.Since = since.UTC().Format(time.RFC3339)
+	}
 	if in.Duration > 0 {
 		out.FollowedSeconds = round1(followed.Seconds())
 	}
-	head := []string{logsOutcome(sprite, in, scanned, matched, len(kept), followed)}
+	head := []string{logsOutcome(sprite, in, out.Since, scanned, matched, len(kept), followed)}
 	if res.Cut {
 		head = append(head, fmt.Sprintf("stream cut before its end (%s): these are the lines that arrived", clip(orText(res.StreamErr, "no end"), 200)))
 	}
@@ -152,7 +160,8 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 }
 
 // logsOutcome is the first line of a logs result.
-func logsOutcome(sprite string, in schema.ServiceLogsArgs, scanned, matched, kept int, followed time.Duration) string {
+// since is the start of the lines (RFC 3339) when since was given.
+func logsOutcome(sprite string, in schema.ServiceLogsArgs, since string, scanned, matched, kept int, followed time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on %s: ", in.ServiceName, sprite)
 	what := "log line"
@@ -164,11 +173,16 @@ func logsOutcome(sprite string, in schema.ServiceLogsArgs, scanned, matched, kep
 		n = kept
 	}
 	what += plural(n)
+	if since != "" {
+		what += " since " + since
+	}
 	switch {
+	case scanned == 0 && since != "":
+		b.WriteString("no log lines since " + since)
 	case scanned == 0:
 		b.WriteString("no log lines yet")
 	case in.Grep != "" && matched == 0:
-		fmt.Fprintf(&b, "no %ss match /%s/ in the latest %d", strings.TrimSuffix(what, "s"), in.Grep, scanned)
+		fmt.Fprintf(&b, "no %s match /%s/ in the latest %d", what, in.Grep, scanned)
 	case in.Grep != "":
 		fmt.Fprintf(&b, "%d %s matching /%s/ (of %d read)", matched, what, in.Grep, scanned)
 		if kept < matched {

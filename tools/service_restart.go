@@ -13,8 +13,8 @@ func serviceRestart(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceRestartArgs, schema.ActionResult]{
 		name:  "service_restart",
 		title: "Restart a service",
-		description: "Stop a service and start it again (a stopped one is just started), then watch it for duration (default 5s). " +
-			"The result says whether it is running with its new pid, or the exit code and the line that says why it died.",
+		description: "Stop a service and start it again (a stopped one is just started), watched as service_start does (duration, ready); " +
+			"the result gives the new pid, or why it died.",
 		readOnly: false, destructive: true, idempotent: false,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceRestartArgs) (reply[schema.ActionResult], error) {
@@ -23,9 +23,13 @@ func serviceRestart(d *deps) server.ServerTool {
 				return reply[schema.ActionResult]{}, err
 			}
 			service := string(in.ServiceName)
-			return d.run(ctx, action{verb: "restart", sprite: sprite, service: service, window: in.Duration.D(),
+			window, err := watchWindow(in.Duration, in.Ready)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			return d.run(ctx, action{verb: "restart", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Restart(ctx, sprite, service, in.Duration.D())
+					return d.Services.Restart(ctx, sprite, service, window)
 				}})
 		},
 	})

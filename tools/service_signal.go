@@ -14,8 +14,8 @@ func serviceSignal(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceSignalArgs, schema.SignalResult]{
 		name:  "service_signal",
 		title: "Signal a service",
-		description: "Send a signal (TERM, HUP, INT, KILL, QUIT, USR1, USR2) to a running service's process group, such as HUP to make it reload its configuration. " +
-			"A service that dies of the signal counts as crashed and is restarted; to stop it use service_stop.",
+		description: "Send a signal to a running service's process group, e.g. HUP to reload its config. " +
+			"A service that dies of it counts as crashed and is restarted; service_stop stops it.",
 		readOnly: false, destructive: true, idempotent: false,
 		handle: func(ctx context.Context, in schema.ServiceSignalArgs) (reply[schema.SignalResult], error) {
 			sprite, err := d.sprite(ctx, in.Sprite)
@@ -27,7 +27,7 @@ func serviceSignal(d *deps) server.ServerTool {
 			if client.IsConflict(err) {
 				// 409: not running. Say what it is instead, and what to do.
 				if svc, getErr := d.Services.Get(ctx, sprite, service); getErr == nil {
-					i := info(*svc, d.now(), false)
+					i := stateOf(*svc, d.now())
 					return reply[schema.SignalResult]{}, errorf("%s on %s is %s, so no %s was sent: a signal needs a running service (start it with service_start)",
 						service, sprite, i.Status, signal)
 				}
@@ -38,7 +38,7 @@ func serviceSignal(d *deps) server.ServerTool {
 			out := schema.SignalResult{ServiceRef: schema.ServiceRef{Sprite: sprite, ServiceName: service}, Signal: signal}
 			text := fmt.Sprintf("%s on %s: sent %s to its process group", service, sprite, signal)
 			if svc, getErr := d.Services.Get(ctx, sprite, service); getErr == nil {
-				i := info(*svc, d.now(), false)
+				i := stateOf(*svc, d.now())
 				out.Service = &i
 				text += "\nnow: " + serviceLine(i, d.now())
 			}

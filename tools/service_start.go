@@ -13,9 +13,8 @@ func serviceStart(d *deps) server.ServerTool {
 	return newTool(d, toolDef[schema.ServiceStartArgs, schema.ActionResult]{
 		name:  "service_start",
 		title: "Start a service",
-		description: "Start a stopped service (and the services it needs) and watch it for duration (default 5s). " +
-			"The result says whether it is running and its pid, or the exit code and the output line that says why it died. " +
-			"Starting a running service is a success that says so.",
+		description: "Start a stopped service and its needs and watch it for duration (default 5s) or, with ready, until an output line matches; " +
+			"the result says running or ready with the pid, or why it died. Starting a running service succeeds and says so.",
 		readOnly: false, destructive: false, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceStartArgs) (reply[schema.ActionResult], error) {
@@ -24,9 +23,13 @@ func serviceStart(d *deps) server.ServerTool {
 				return reply[schema.ActionResult]{}, err
 			}
 			service := string(in.ServiceName)
-			return d.run(ctx, action{verb: "start", sprite: sprite, service: service, window: in.Duration.D(),
+			window, err := watchWindow(in.Duration, in.Ready)
+			if err != nil {
+				return reply[schema.ActionResult]{}, err
+			}
+			return d.run(ctx, action{verb: "start", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
 				open: func(ctx context.Context) (*client.Stream, error) {
-					return d.Services.Start(ctx, sprite, service, in.Duration.D())
+					return d.Services.Start(ctx, sprite, service, window)
 				}})
 		},
 	})

@@ -14,8 +14,7 @@ func serviceStop(d *deps) server.ServerTool {
 		name:  "service_stop",
 		title: "Stop a service",
 		description: "Stop a service: SIGTERM to its process group, SIGKILL after timeout (default 10s). " +
-			"The stop is sticky: the service stays stopped, also across restarts of the runtime, until service_start. " +
-			"Stopping a stopped service is a success that says so.",
+			"The stop is sticky, across runtime restarts too, until service_start. Stopping a stopped service succeeds and says so.",
 		readOnly: false, destructive: true, idempotent: true,
 		fit: fitAction,
 		handle: func(ctx context.Context, in schema.ServiceStopArgs) (reply[schema.ActionResult], error) {

@@ -32,21 +32,32 @@ const maxActionOutputChars = 3000
 // watch consumes a stream into a bounded summary, sending throttled
 // progress with the latest output line while it runs. It always closes the
 // stream. The summary covers what arrived even when the stream was cut.
-func (d *deps) watch(ctx context.Context, st *client.Stream) (summary.Result, time.Duration) {
+// With a ready watch it stops early, when ready says the watch is over:
+// closing the stream cancels its request, and the summary is whole.
+func (d *deps) watch(ctx context.Context, st *client.Stream, ready *readyWatch) (summary.Result, time.Duration) {
 	start := time.Now()
 	cfg := d.summaryConfig()
 	cfg.MaxChars = min(cfg.MaxChars, maxActionOutputChars)
 	sum := summary.New(cfg)
 	p := progressFrom(ctx)
+	early := false
 	for st.Next() {
 		ev := st.Event()
 		sum.Add(ev)
 		if ev.Type.IsOutput() {
 			p.tick(sum.Latest)
 		}
+		if ready.see(ev) {
+			early = true
+			break
+		}
 	}
 	err := st.Err()
 	st.Close()
+	if early && err == nil && !st.Complete() {
+		// Ended by us, not cut: nothing that arrived is missing.
+		sum.Add(client.Event{Type: client.EventComplete})
+	}
 	return sum.Result(err), time.Since(start)
 }
 

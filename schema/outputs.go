@@ -64,7 +64,9 @@ type ServiceResult struct {
 type OutputLine struct {
 	Stream        string `json:"stream" jsonschema:"enum=stdout,enum=stderr"`
 	Text          string `json:"text"`
-	Repeat        int    `json:"repeat,omitempty"`         // identical consecutive lines it stands for
+	Repeat        int    `json:"repeat,omitempty"`         // consecutive lines it stands for: identical, or of one shape (text is then their template)
+	Range         string `json:"range,omitempty"`          // a folded run's first and last varying value, "1…3000"
+	Also          string `json:"also,omitempty"`           // lone lines of other shapes counted in the run, ×12 "GET /healthz 200"
 	OmittedBefore int    `json:"omitted_before,omitempty"` // lines left out just before it
 }
 

@@ -62,6 +62,9 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	}
 	rw := newReadyWatch(a.ready, a.verb)
 	sum, watched := d.watch(ctx, st, rw)
+	// The caller's wait counts from its call: a start the runtime answers
+	// slowly (a busy machine) leaves less of the window to the stream.
+	waited := time.Since(began)
 
 	out := schema.ActionResult{
 		ServiceRef: schema.ServiceRef{Sprite: a.sprite, ServiceName: a.service}, Action: a.verb,
@@ -87,7 +90,7 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 	}
 
 	out.Reached, out.Outcome = d.judge(a, sum, state, getErr == nil)
-	if out.Ready = rw.result(began, watched); out.Ready != nil {
+	if out.Ready = rw.result(began, waited); out.Ready != nil {
 		switch {
 		case out.Ready.Matched:
 			out.Reached, out.Outcome = true, "ready"

@@ -86,7 +86,7 @@ func (w *readyWatch) see(ev client.Event) bool {
 }
 
 // result is the structured readiness, seconds counted from began.
-func (w *readyWatch) result(began time.Time, watched time.Duration) *schema.Readiness {
+func (w *readyWatch) result(began time.Time, waited time.Duration) *schema.Readiness {
 	if w == nil {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (w *readyWatch) result(began time.Time, watched time.Duration) *schema.Read
 	if w.matched {
 		r.Seconds = round1(w.at.Sub(began).Seconds())
 	} else {
-		r.Seconds = round1(watched.Seconds())
+		r.Seconds = round1(waited.Seconds())
 	}
 	return r
 }

@@ -76,7 +76,7 @@ func streamSummary(r summary.Result) schema.StreamSummary {
 		Lines:       make([]schema.OutputLine, 0, len(r.Lines)),
 	}
 	for _, l := range r.Lines {
-		ol := schema.OutputLine{Stream: l.Stream, Text: l.Text, OmittedBefore: l.OmittedBefore}
+		ol := schema.OutputLine{Stream: l.Stream, Text: l.Text, Range: l.Range, Also: l.Also, OmittedBefore: l.OmittedBefore}
 		if ol.Stream != "stderr" {
 			ol.Stream = "stdout"
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
+	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
@@ -237,78 +238,59 @@ func trimPartialRune(s string) string {
 	return s
 }
 
-// eventRing keeps the last n events.
-type eventRing struct {
-	buf   []client.Event
-	next  int
-	full  bool
-	limit int
-}
+// eventRing keeps the last n events, each bounded by keepBounded, in the
+// one ring of the repository (textcut.Ring, counting events and bytes).
+type eventRing struct{ *textcut.Ring[client.Event] }
 
 func newEventRing(n int) *eventRing {
-	return &eventRing{buf: make([]client.Event, 0, min(n, 256)), limit: max(n, 1)}
+	size := func(ev client.Event) int { return len(ev.Data) }
+	return &eventRing{textcut.NewRing(n, max(n, 1)*(keptLineBytes+1), size, nil)}
 }
 
-func (r *eventRing) push(ev client.Event) {
-	if len(r.buf) < r.limit {
-		r.buf = append(r.buf, ev)
-		return
-	}
-	r.buf[r.next] = ev
-	r.next = (r.next + 1) % r.limit
-	r.full = true
-}
+func (r *eventRing) push(ev client.Event) { r.Push(ev) }
 
 // extend appends a continuation piece to the newest event of the same
 // stream, keeping at most keptLineBytes of it; a piece of another stream
 // (interleaved pieces) becomes an event of its own.
 func (r *eventRing) extend(ev client.Event) {
-	i := len(r.buf) - 1
-	if r.full {
-		i = (r.next - 1 + r.limit) % r.limit
-	}
-	if i < 0 || r.buf[i].Type != ev.Type {
+	if r.Len() == 0 || r.At(r.Len()-1).Type != ev.Type {
 		r.push(keepBounded(ev))
 		return
 	}
-	last := &r.buf[i]
-	nl := strings.HasSuffix(ev.Data, "\n")
-	body := strings.TrimSuffix(last.Data, "\n")
-	// Once a line has been cut, later pieces are dropped: appending one
-	// would join text from after a gap to the kept start.
-	if room := keptLineBytes - len(body); room > 0 && !last.Truncated {
-		piece := keepBounded(client.Event{Data: ev.Data}).Data
-		piece = strings.TrimSuffix(piece, "\n")
-		if len(piece) > room {
-			// Cut before the rune that piece[room] belongs to, as
-			// keepBounded does: stripping continuation bytes from the end
-			// of piece[:room] would leave that rune's lead byte.
-			cut := room
-			for cut > 0 && !utf8RuneStart(piece[cut]) {
-				cut--
+	r.UpdateNewest(func(last *client.Event) {
+		nl := strings.HasSuffix(ev.Data, "\n")
+		body := strings.TrimSuffix(last.Data, "\n")
+		// Once a line has been cut, later pieces are dropped: appending one
+		// would join text from after a gap to the kept start.
+		if room := keptLineBytes - len(body); room > 0 && !last.Truncated {
+			piece := keepBounded(client.Event{Data: ev.Data}).Data
+			piece = strings.TrimSuffix(piece, "\n")
+			if len(piece) > room {
+				// Cut before the rune that piece[room] belongs to, as
+				// keepBounded does: stripping continuation bytes from the end
+				// of piece[:room] would leave that rune's lead byte.
+				cut := room
+				for cut > 0 && !utf8RuneStart(piece[cut]) {
+					cut--
+				}
+				piece = piece[:cut]
+				last.Truncated = true
 			}
-			piece = piece[:cut]
+			body += piece
+		} else {
 			last.Truncated = true
 		}
-		body += piece
-	} else {
-		last.Truncated = true
-	}
-	if last.Truncated {
-		// Pieces may split a rune between events; a line cut here must
-		// not end in the first bytes of one.
-		body = trimPartialRune(body)
-	}
-	if nl {
-		body += "\n"
-	}
-	last.Data = body
+		if last.Truncated {
+			// Pieces may split a rune between events; a line cut here must
+			// not end in the first bytes of one.
+			body = trimPartialRune(body)
+		}
+		if nl {
+			body += "\n"
+		}
+		last.Data = body
+	})
 }
 
 // events returns the kept events, oldest first.
-func (r *eventRing) events() []client.Event {
-	if !r.full {
-		return r.buf
-	}
-	return append(append([]client.Event{}, r.buf[r.next:]...), r.buf[:r.next]...)
-}
+func (r *eventRing) events() []client.Event { return r.Items() }

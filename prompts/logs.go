@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 )
 
@@ -38,8 +39,8 @@ func (p *Prompts) readDigest(ctx context.Context, sprite, service, stateErr stri
 		return d
 	}
 	defer st.Close()
-	sum := summary.New(summary.Config{MaxChars: max(budget, 1000), MaxLineChars: maxLineChars})
-	cleaner := summary.Cleaner{MaxChars: maxLineChars}
+	sum := summary.New(summary.Config{MaxChars: max(budget, 1000), MaxLineChars: config.MaxLineChars})
+	cleaner := summary.Cleaner{MaxChars: config.MaxLineChars}
 	ring := make([]string, 0, maxStderrShown)
 	for st.Next() {
 		ev := st.Event()
@@ -65,6 +66,6 @@ func (p *Prompts) readDigest(ctx context.Context, sprite, service, stateErr stri
 	d.err = st.Err()
 	r := sum.Result(d.err)
 	d.seen, d.stderrN, d.stderr = r.LinesSeen, r.StderrLines, ring
-	d.cause = r.Why(summary.CleanLine(stateErr, maxLineChars))
+	d.cause = r.Why(summary.CleanLine(stateErr, config.MaxLineChars))
 	return d
 }

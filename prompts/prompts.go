@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
 // Services is what the prompts need of the backend; *client.Client
@@ -42,18 +43,10 @@ type Deps struct {
 }
 
 const (
-	defaultMaxChars = 8000
-	// minMaxChars leaves room for the parts that must always fit: the
-	// state line, the cause and the next steps.
-	minMaxChars = 1000
-
 	// readTimeout bounds the backend reads of one prompt; quickTimeout
 	// those of a completion, which must not stall typing.
 	readTimeout  = 30 * time.Second
 	quickTimeout = 5 * time.Second
-
-	// maxLineChars cuts each quoted output line, as the tools do.
-	maxLineChars = 500
 )
 
 // Log attribute keys.
@@ -93,9 +86,9 @@ func New(d Deps) *Prompts {
 		log:            d.Logger,
 	}
 	if p.maxChars <= 0 {
-		p.maxChars = defaultMaxChars
+		p.maxChars = config.DefaultMaxResultChars
 	}
-	p.maxChars = max(p.maxChars, minMaxChars)
+	p.maxChars = max(p.maxChars, config.MinMaxResultChars)
 	if p.log == nil {
 		p.log = slog.Default()
 	}

@@ -7,12 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 )
-
-// maxLineChars cuts each log line, as the tools' summaries do.
-const maxLineChars = 500
 
 // notesReserve is the part of the budget kept for the notes around the
 // lines (omitted count, a cut stream), so they always fit.
@@ -34,8 +32,8 @@ func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
 	// One cleaner per stream: a private key printed line by line is only
 	// recognisable across lines.
 	cleaners := map[client.EventType]*summary.Cleaner{
-		client.EventStdout: {MaxChars: maxLineChars},
-		client.EventStderr: {MaxChars: maxLineChars},
+		client.EventStdout: {MaxChars: config.MaxLineChars},
+		client.EventStderr: {MaxChars: config.MaxLineChars},
 	}
 	for st.Next() {
 		ev := st.Event()
@@ -86,7 +84,7 @@ func (t *tail) add(line string) {
 	t.seen++
 	t.ring.Push(line)
 	// A single line longer than the whole budget (only possible with a
-	// budget under maxLineChars) is cut to fit: the ring keeps the newest
+	// budget under config.MaxLineChars) is cut to fit: the ring keeps the newest
 	// line whatever its size.
 	if t.ring.Bytes() > t.maxChars {
 		t.ring.UpdateNewest(func(l *string) { *l = textcut.Cut(*l, t.maxChars-1, "") })

@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
 // Services is what resources need of the backend; *client.Client satisfies it.
@@ -32,10 +33,6 @@ type Deps struct {
 }
 
 const (
-	defaultMaxChars = 8000
-	// minMaxChars keeps a budget large enough for the messages that must fit
-	// whatever the configuration (truncation notes, one service's state).
-	minMaxChars         = 1000
 	defaultPollInterval = time.Second
 
 	// readTimeout bounds one read of the backend on behalf of a request;
@@ -95,9 +92,9 @@ func New(d Deps) *Resources {
 		concrete:       map[string]bool{},
 	}
 	if r.maxChars <= 0 {
-		r.maxChars = defaultMaxChars
+		r.maxChars = config.DefaultMaxResultChars
 	}
-	r.maxChars = max(r.maxChars, minMaxChars)
+	r.maxChars = max(r.maxChars, config.MinMaxResultChars)
 	if r.log == nil {
 		r.log = slog.Default()
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
@@ -17,11 +18,6 @@ const (
 	templateList    = "sprites://{sprite}/services"
 	templateService = "sprites://{sprite}/services/{service_name}"
 	templateLogs    = "sprites://{sprite}/services/{service_name}/logs{?lines}"
-
-	// DefaultLines is the log tail size when the URI names none.
-	DefaultLines = 100
-	// MaxLines is the largest log tail a URI may ask for.
-	MaxLines = 2000
 )
 
 // expectedShapes is said in every malformed-URI error, so a caller learns
@@ -42,7 +38,7 @@ type ref struct {
 	kind    kind
 	sprite  string
 	service string // empty for kindList
-	lines   int    // kindLogs only: DefaultLines unless the URI says
+	lines   int    // kindLogs only: config.DefaultLogLines unless the URI says
 }
 
 // validSprite and validService report whether a name passes the one name
@@ -96,7 +92,7 @@ func parseURI(raw string) (ref, error) {
 	case len(segs) == 4 && segs[3] == "logs":
 		r.kind = kindLogs
 		r.service = segs[2]
-		r.lines = DefaultLines
+		r.lines = config.DefaultLogLines
 	default:
 		return bad("unexpected path after {sprite}/services")
 	}
@@ -135,8 +131,8 @@ func parseLines(query string) (int, error) {
 		return 0, fmt.Errorf("give lines once, as lines=N")
 	}
 	n, err := strconv.Atoi(v[0])
-	if err != nil || n < 1 || n > MaxLines {
-		return 0, fmt.Errorf("lines must be a whole number from 1 to %d (default %d); got %q", MaxLines, DefaultLines, v[0])
+	if err != nil || n < 1 || n > config.MaxLogLines {
+		return 0, fmt.Errorf("lines must be a whole number from 1 to %d (default %d); got %q", config.MaxLogLines, config.DefaultLogLines, v[0])
 	}
 	return n, nil
 }

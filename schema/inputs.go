@@ -15,9 +15,6 @@ const (
 	DefaultReadyWatch = 30 * time.Second
 	// MaxStopTimeout bounds the grace period of a stop.
 	MaxStopTimeout = 5 * time.Minute
-	// DefaultLogLines and MaxLogLines bound service_logs' lines.
-	DefaultLogLines = 100
-	MaxLogLines     = 2000
 )
 
 // Every argument has a type of this package that reads it leniently and

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
 // every lists each wire type with its schema. A new exported struct in this
@@ -245,8 +247,8 @@ func TestDescriptionsStateTheBounds(t *testing.T) {
 			t.Errorf("service_logs schema lacks %q:\n%s", want, logs)
 		}
 	}
-	if MaxLogLines != 2000 || DefaultLogLines != 100 {
-		t.Errorf("log line bounds changed (%d, %d): update the tags of ServiceLogsArgs", DefaultLogLines, MaxLogLines)
+	if config.MaxLogLines != 2000 || config.DefaultLogLines != 100 {
+		t.Errorf("log line bounds changed (%d, %d): update the tags of ServiceLogsArgs", config.DefaultLogLines, config.MaxLogLines)
 	}
 	start := string(Reflect[ServiceStartArgs]())
 	if !strings.Contains(start, "at most 5m") || MaxWatch.String() != "5m0s" {

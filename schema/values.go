@@ -11,6 +11,7 @@ import (
 	"github.com/invopop/jsonschema"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
 
 // Text is a free-form string argument (dir): a string, or a number as its
@@ -147,7 +148,7 @@ func toEnv(v any) (map[string]string, error) {
 	return nil, fmt.Errorf("must be an object such as {\"PORT\": \"8080\"}; got %s", show(v))
 }
 
-// LogLines is how many log lines service_logs returns: 1 to MaxLogLines.
+// LogLines is how many log lines service_logs returns: 1 to config.MaxLogLines.
 type LogLines int
 
 func (n *LogLines) UnmarshalJSON(b []byte) error {
@@ -161,14 +162,14 @@ func (n *LogLines) UnmarshalJSON(b []byte) error {
 
 // Validate bounds the count.
 func (n LogLines) Validate(arg string) error {
-	if n < 1 || n > MaxLogLines {
-		return outOfRange(arg, int(n), 1, MaxLogLines, strconv.Itoa(DefaultLogLines))
+	if n < 1 || n > config.MaxLogLines {
+		return outOfRange(arg, int(n), 1, config.MaxLogLines, strconv.Itoa(config.DefaultLogLines))
 	}
 	return nil
 }
 
 func (LogLines) jsonSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "integer", Minimum: "1", Maximum: json.Number(strconv.Itoa(MaxLogLines))}
+	return &jsonschema.Schema{Type: "integer", Minimum: "1", Maximum: json.Number(strconv.Itoa(config.MaxLogLines))}
 }
 
 // Port is a TCP port, 1 to 65535.

@@ -10,6 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 	"github.com/sprites-mcp/sprites-mcp/schema"
@@ -111,7 +112,7 @@ func (d *deps) run(ctx context.Context, a action) (reply[schema.ActionResult], e
 		if out.Outcome != "not ready" || summary.LooksLikeError(c) {
 			// A service that is merely not ready yet has no cause to
 			// name unless a line looks like one.
-			out.Cause = clip(c, 500)
+			out.Cause = clip(c, config.MaxLineChars)
 		}
 	}
 
@@ -165,7 +166,7 @@ func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since t
 	from := since.Add(-time.Second).UnixMilli() // clocks of runtime and server may differ a little
 	// Only the cause is wanted, so the smallest budget will do: the cause
 	// is chosen from every line, shown or not.
-	sum := summary.New(summary.Config{MaxChars: 1000, MaxLineChars: 500})
+	sum := summary.New(summary.Config{MaxChars: 1000, MaxLineChars: config.MaxLineChars})
 	for st.Next() {
 		ev := st.Event()
 		if !ev.Type.IsOutput() || (ev.Timestamp != 0 && ev.Timestamp < from) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
@@ -34,7 +35,7 @@ type Deps struct {
 	// sprite argument required in practice.
 	DefaultSprite string
 	// MaxResultChars bounds each result's text and, separately, its
-	// structured content (default DefaultMaxResultChars).
+	// structured content (default config.DefaultMaxResultChars, at least config.MinMaxResultChars).
 	MaxResultChars int
 	// OpenWorld is true for the public API backend (openWorldHint).
 	OpenWorld bool
@@ -48,13 +49,6 @@ type Deps struct {
 	Authorize func(ctx context.Context, sprite string) error
 }
 
-// DefaultMaxResultChars is the default bound of one result, in characters.
-const DefaultMaxResultChars = 8000
-
-// minResultChars keeps a usable result even when configured absurdly low:
-// an outcome line and a cause need a few hundred characters.
-const minResultChars = 1000
-
 // deps is Deps with defaults applied, shared by every tool.
 type deps struct {
 	Deps
@@ -64,9 +58,9 @@ type deps struct {
 
 func newDeps(d Deps) *deps {
 	if d.MaxResultChars <= 0 {
-		d.MaxResultChars = DefaultMaxResultChars
+		d.MaxResultChars = config.DefaultMaxResultChars
 	}
-	d.MaxResultChars = max(d.MaxResultChars, minResultChars)
+	d.MaxResultChars = max(d.MaxResultChars, config.MinMaxResultChars)
 	log := d.Logger
 	if log == nil {
 		log = slog.Default()

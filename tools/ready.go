@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
@@ -78,7 +79,7 @@ func (w *readyWatch) see(ev client.Event) bool {
 		text := summary.StripANSI(strings.TrimRight(ev.Data, "\r\n"))
 		if w.re.MatchString(text) {
 			w.matched, w.at = true, time.Now()
-			w.line = summary.CleanLine(text, 500)
+			w.line = summary.CleanLine(text, config.MaxLineChars)
 			return true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/present"
 	"github.com/sprites-mcp/sprites-mcp/internal/summary"
 	"github.com/sprites-mcp/sprites-mcp/schema"
@@ -20,7 +21,7 @@ func (d *deps) textReserve() int { return min(2000, max(d.MaxResultChars/4, 600)
 // summaryConfig sizes the summariser so its output plus the surrounding
 // lines fit in one result.
 func (d *deps) summaryConfig() summary.Config {
-	return summary.Config{MaxChars: d.MaxResultChars - d.textReserve(), MaxLineChars: 500}
+	return summary.Config{MaxChars: d.MaxResultChars - d.textReserve(), MaxLineChars: config.MaxLineChars}
 }
 
 // maxActionOutputChars bounds the output part of an action's result

@@ -23,6 +23,10 @@ const (
 	DefaultLogLines = 100
 	MaxLogLines     = 2000
 
+	// MaxLineChars cuts each output line an agent is shown (summaries,
+	// log tails, prompts), with a marker saying how much was cut.
+	MaxLineChars = 500
+
 	// MaxAPIDeadline caps --api-header-timeout, --api-timeout and
 	// --stream-margin: a call that may wait longer than this is a hang
 	// under another name.

@@ -18,13 +18,14 @@ import (
 	"strings"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
 	"github.com/sprites-mcp/sprites-mcp/internal/textcut"
 )
 
 // Defaults for a zero Config.
 const (
 	DefaultMaxChars     = 6000
-	DefaultMaxLineChars = 500
+	DefaultMaxLineChars = config.MaxLineChars
 )
 
 const (

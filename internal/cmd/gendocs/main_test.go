@@ -37,7 +37,7 @@ func TestTable(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| `service_logs` | Read the latest lines of a service's log",
-		"**`service_name`**, **`cmd`**, `args`, `env`, `dir`, `needs`, `http_port`, `duration` | destructive, idempotent |",
+		"**`service_name`**, **`cmd`**, `args`, `env`, `dir`, `needs`, `http_port`, `duration`, `ready` | destructive, idempotent |",
 		"| `service_list` |",
 		"`sprite` | read-only, idempotent |",
 	} {

@@ -66,7 +66,7 @@ type httpTestServer struct {
 	logs *syncBuffer
 	// stop cancels app.Run's context (as SIGTERM does) and returns its
 	// error and how long it took to return; later calls return the same.
-	stop func() (error, time.Duration)
+	stop func() (time.Duration, error)
 }
 
 func (s *httpTestServer) mcpURL() string { return s.base + "/mcp" }
@@ -93,7 +93,7 @@ func startHTTP(t *testing.T, args []string, env map[string]string) *httpTestServ
 	var once sync.Once
 	var stopErr error
 	var took time.Duration
-	stop := func() (error, time.Duration) {
+	stop := func() (time.Duration, error) {
 		once.Do(func() {
 			start := time.Now()
 			cancel()
@@ -104,10 +104,10 @@ func startHTTP(t *testing.T, args []string, env map[string]string) *httpTestServ
 			}
 			took = time.Since(start)
 		})
-		return stopErr, took
+		return took, stopErr
 	}
 	t.Cleanup(func() {
-		if err, _ := stop(); err != nil {
+		if _, err := stop(); err != nil {
 			t.Errorf("run: %v\n%s", err, logs.String())
 		}
 	})

@@ -324,6 +324,7 @@ func runWithin(cmd *exec.Cmd, d time.Duration) error {
 func TestHTTPShutdownEndsListeningStreams(t *testing.T) {
 	s := startHTTP(t, []string{"--log-level", "debug"}, nil)
 
+	//lint:ignore SA1019 the legacy GET stream is what this test must see ended
 	legacy, err := mcpclient.NewStreamableHttpClient(s.mcpURL(), transport.WithContinuousListening())
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +361,7 @@ func TestHTTPShutdownEndsListeningStreams(t *testing.T) {
 	// has both streams (the GET and the listen) in hand.
 	waitLog(t, s.logs, "http: listening stream open", 2, 20*time.Second)
 
-	err, took := s.stop()
+	took, err := s.stop()
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, s.logs.String())
 	}
@@ -408,7 +409,7 @@ func TestHTTPCORSPreflightForAllowedOrigins(t *testing.T) {
 func TestRunLeavesTheDefaultLoggerAlone(t *testing.T) {
 	before := slog.Default()
 	s := startHTTP(t, nil, nil)
-	if err, _ := s.stop(); err != nil {
+	if _, err := s.stop(); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	if slog.Default() != before {

@@ -33,6 +33,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/prompts":              {"client", "internal/config", "internal/present", "internal/summary"},
 		mod + "/internal/cmd/gendocs": {"tools"},
 		mod + "/internal/faultserver": {},
+		mod + "/internal/testenv":     {"client", "supervisor"},
 		mod + "/internal/textcut":     {},
 	}
 	// The leaves that client and supervisor share use the standard library

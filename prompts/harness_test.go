@@ -2,10 +2,6 @@ package prompts_test
 
 import (
 	"context"
-	"log/slog"
-	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,9 +10,9 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 	"github.com/sprites-mcp/sprites-mcp/prompts"
 	"github.com/sprites-mcp/sprites-mcp/resources"
-	"github.com/sprites-mcp/sprites-mcp/supervisor"
 )
 
 const sprite = "local"
@@ -42,7 +38,7 @@ type harness struct {
 func newHarness(t testing.TB, maxChars int, tweak ...func(*prompts.Deps)) *harness {
 	t.Helper()
 	api := startRuntime(t)
-	res := resources.New(resources.Deps{Services: api, DefaultSprite: sprite, MaxChars: maxChars, Logger: quietLogger(t)})
+	res := resources.New(resources.Deps{Services: api, DefaultSprite: sprite, MaxChars: maxChars, Logger: testenv.QuietLogger(t)})
 	t.Cleanup(res.Close)
 	h := &harness{t: t, api: api}
 	// The prompts attach what a client reading the resource gets: in
@@ -53,7 +49,7 @@ func newHarness(t testing.TB, maxChars int, tweak ...func(*prompts.Deps)) *harne
 		Read:          h.readThroughServer,
 		DefaultSprite: sprite,
 		MaxChars:      maxChars,
-		Logger:        quietLogger(t),
+		Logger:        testenv.QuietLogger(t),
 	}
 	for _, f := range tweak {
 		f(&deps)
@@ -95,7 +91,7 @@ func (h *harness) connect(opts []mcpclient.ClientOption, want string) *mcpclient
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	ctx := ctxFor(h.t, 20*time.Second)
+	ctx := testenv.Context(h.t, 20*time.Second)
 	if err := c.Start(ctx); err != nil {
 		h.t.Fatal(err)
 	}
@@ -113,7 +109,7 @@ func (h *harness) connect(opts []mcpclient.ClientOption, want string) *mcpclient
 // create defines and starts a service without waiting for its state.
 func (h *harness) create(name string, req client.ServiceRequest) {
 	h.t.Helper()
-	st, err := h.api.Put(ctxFor(h.t, 20*time.Second), sprite, name, req, 0)
+	st, err := h.api.Put(testenv.Context(h.t, 20*time.Second), sprite, name, req, 0)
 	if err != nil {
 		h.t.Fatalf("create %s: %v", name, err)
 	}
@@ -127,7 +123,7 @@ func (h *harness) waitFor(name string, ok func(*client.Service) bool) *client.Se
 	h.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		s, err := h.api.Get(ctxFor(h.t, 5*time.Second), sprite, name)
+		s, err := h.api.Get(testenv.Context(h.t, 5*time.Second), sprite, name)
 		if err == nil && ok(s) {
 			return s
 		}
@@ -142,67 +138,6 @@ func running(s *client.Service) bool {
 	return s.State.Status == client.StatusRunning && s.State.PID > 0
 }
 
-// startRuntime starts the embedded runtime and returns a client on it. The
-// runtime, its services and its directory go at the end of the test.
-func startRuntime(t testing.TB) *client.Client {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "pr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: dir, Logger: quietLogger(t)})
-	if err != nil {
-		cancel()
-		os.RemoveAll(dir)
-		t.Fatalf("start the embedded runtime: %v", err)
-	}
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer scancel()
-		if err := e.Close(sctx); err != nil {
-			t.Errorf("close the embedded runtime: %v", err)
-		}
-		cancel()
-		os.RemoveAll(dir)
-	})
-	api, err := client.New("unix://"+e.SocketPath(), client.WithPathStyle(client.PathSprites))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api
-}
-
-func ctxFor(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// quietLogger collects a test's log (bounded) and shows it only when the
-// test fails.
-func quietLogger(t testing.TB) *slog.Logger {
-	w := &logBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			w.mu.Lock()
-			t.Log("log:\n" + w.b.String())
-			w.mu.Unlock()
-		}
-	})
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (w *logBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.b.Len()+len(p) <= 1<<20 {
-		w.b.Write(p)
-	}
-	return len(p), nil
-}
+// startRuntime starts the embedded runtime (internal/testenv) and returns
+// a client on it.
+func startRuntime(t testing.TB) *client.Client { return testenv.StartRuntime(t, "pr").Client }

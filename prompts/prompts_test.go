@@ -13,12 +13,13 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 	"github.com/sprites-mcp/sprites-mcp/prompts"
 )
 
 func getPrompt(t *testing.T, c *mcpclient.Client, name string, args map[string]string) (*mcp.GetPromptResult, error) {
 	t.Helper()
-	return c.GetPrompt(ctxFor(t, 40*time.Second), mcp.GetPromptRequest{Params: mcp.GetPromptParams{Name: name, Arguments: args}})
+	return c.GetPrompt(testenv.Context(t, 40*time.Second), mcp.GetPromptRequest{Params: mcp.GetPromptParams{Name: name, Arguments: args}})
 }
 
 // guide is the text message of a prompt result (always the first).
@@ -82,7 +83,7 @@ func TestPromptsListed(t *testing.T) {
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			c := h.connect(p.opts, p.name)
-			res, err := c.ListPrompts(ctxFor(t, 10*time.Second), mcp.ListPromptsRequest{})
+			res, err := c.ListPrompts(testenv.Context(t, 10*time.Second), mcp.ListPromptsRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +122,7 @@ func TestPromptsListed(t *testing.T) {
 func TestReadOnly(t *testing.T) {
 	h := newHarness(t, 8000, func(d *prompts.Deps) { d.ReadOnly = true })
 	c := h.connect(nil, mcp.ProtocolVersion20260728)
-	res, err := c.ListPrompts(ctxFor(t, 10*time.Second), mcp.ListPromptsRequest{})
+	res, err := c.ListPrompts(testenv.Context(t, 10*time.Second), mcp.ListPromptsRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestDebugAttachesWhatResourcesServe(t *testing.T) {
 			}
 			att := embedded(res)
 			for _, uri := range []string{"sprites://local/services/web", "sprites://local/services/web/logs?lines=40"} {
-				rr, err := c.ReadResource(ctxFor(t, 10*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+				rr, err := c.ReadResource(testenv.Context(t, 10*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -404,7 +405,7 @@ func TestComplete(t *testing.T) {
 			c := h.connect(p.opts, p.name)
 			complete := func(prompt, arg, value string, ctxArgs map[string]string) []string {
 				t.Helper()
-				res, err := c.Complete(ctxFor(t, 10*time.Second), mcp.CompleteRequest{Params: mcp.CompleteParams{
+				res, err := c.Complete(testenv.Context(t, 10*time.Second), mcp.CompleteRequest{Params: mcp.CompleteParams{
 					Ref:      mcp.PromptReference{Type: "ref/prompt", Name: prompt},
 					Argument: mcp.CompleteArgument{Name: arg, Value: value},
 					Context:  mcp.CompleteContext{Arguments: ctxArgs},

@@ -14,12 +14,13 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 	"github.com/sprites-mcp/sprites-mcp/resources"
 )
 
 func complete(t *testing.T, c *conn, template, arg, value string, ctxArgs map[string]string) *mcp.Completion {
 	t.Helper()
-	res, err := c.Complete(ctxFor(t, 20*time.Second), mcp.CompleteRequest{Params: mcp.CompleteParams{
+	res, err := c.Complete(testenv.Context(t, 20*time.Second), mcp.CompleteRequest{Params: mcp.CompleteParams{
 		Ref:      mcp.ResourceReference{Type: "ref/resource", URI: template},
 		Argument: mcp.CompleteArgument{Name: arg, Value: value},
 		Context:  mcp.CompleteContext{Arguments: ctxArgs},
@@ -135,7 +136,7 @@ func TestCompleteSprite(t *testing.T) {
 		Services:       spritesBackend{Client: api, sprites: sprites},
 		DefaultSprite:  sprite,
 		CanListSprites: true,
-		Logger:         quietLogger(t),
+		Logger:         testenv.QuietLogger(t),
 	})
 	t.Cleanup(res.Close)
 	h := &harness{t: t, api: api, srv: srv, res: res}

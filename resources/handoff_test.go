@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 	"github.com/sprites-mcp/sprites-mcp/resources"
 )
 
@@ -32,7 +33,7 @@ func (c *countingServices) List(ctx context.Context, sprite string) ([]client.Se
 func TestOneBackendCallPerRead(t *testing.T) {
 	api := startRuntime(t)
 	counting := &countingServices{Client: api}
-	res, srv := buildServer(resources.Deps{Services: counting, DefaultSprite: sprite, Logger: quietLogger(t)})
+	res, srv := buildServer(resources.Deps{Services: counting, DefaultSprite: sprite, Logger: testenv.QuietLogger(t)})
 	t.Cleanup(res.Close)
 	h := &harness{t: t, api: api, res: res, srv: srv}
 	h.create("web", sleeper())

@@ -3,8 +3,6 @@ package resources_test
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,8 +14,8 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 	"github.com/sprites-mcp/sprites-mcp/resources"
-	"github.com/sprites-mcp/sprites-mcp/supervisor"
 )
 
 const sprite = "local"
@@ -32,38 +30,6 @@ var protocols = []struct {
 }
 
 func modern(proto string) bool { return proto == mcp.ProtocolVersion20260728 }
-
-// quietLogger collects the log of a test (bounded) and shows it only when
-// the test fails. Writes after the test are kept in the buffer, never sent
-// to a finished test.
-func quietLogger(t testing.TB) *slog.Logger {
-	w := &logBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			w.mu.Lock()
-			t.Log("log:\n" + w.b.String())
-			w.mu.Unlock()
-		}
-	})
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// maxLog bounds a test's collected log.
-const maxLog = 1 << 20
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (w *logBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.b.Len()+len(p) <= maxLog {
-		w.b.Write(p)
-	}
-	return len(p), nil
-}
 
 // harness is the real thing: the embedded runtime on a unix socket in a
 // short temp dir, the Services API client on it, and an MCP server built the
@@ -82,7 +48,7 @@ func newHarness(t testing.TB, tweak ...func(*resources.Deps)) *harness {
 		Services:      api,
 		DefaultSprite: sprite,
 		MaxChars:      8000,
-		Logger:        quietLogger(t),
+		Logger:        testenv.QuietLogger(t),
 	}
 	for _, f := range tweak {
 		f(&deps)
@@ -101,47 +67,10 @@ func buildServer(deps resources.Deps) (*resources.Resources, *server.MCPServer) 
 	return res, srv
 }
 
-// startRuntime starts the embedded runtime and returns a client on it. The
-// runtime, its services and its directory go at the end of the test.
-func startRuntime(t testing.TB) *client.Client {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "rs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: dir, Logger: quietLogger(t)})
-	if err != nil {
-		cancel()
-		os.RemoveAll(dir)
-		t.Fatalf("start the embedded runtime: %v", err)
-	}
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer scancel()
-		if err := e.Close(sctx); err != nil {
-			t.Errorf("close the embedded runtime: %v", err)
-		}
-		cancel()
-		os.RemoveAll(dir)
-	})
-	api, err := client.New("unix://"+e.SocketPath(), client.WithPathStyle(client.PathSprites))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api
-}
-
-func ctxFor(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // create defines and starts a service (duration 0) and waits until it runs.
 func (h *harness) create(name string, req client.ServiceRequest) {
 	h.t.Helper()
-	ctx := ctxFor(h.t, 20*time.Second)
+	ctx := testenv.Context(h.t, 20*time.Second)
 	st, err := h.api.Put(ctx, sprite, name, req, 0)
 	if err != nil {
 		h.t.Fatalf("create %s: %v", name, err)
@@ -162,7 +91,7 @@ func (h *harness) waitFor(name string, ok func(*client.Service) bool) *client.Se
 	h.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		s, err := h.api.Get(ctxFor(h.t, 5*time.Second), sprite, name)
+		s, err := h.api.Get(testenv.Context(h.t, 5*time.Second), sprite, name)
 		if err == nil && ok(s) {
 			return s
 		}
@@ -175,7 +104,7 @@ func (h *harness) waitFor(name string, ok func(*client.Service) bool) *client.Se
 
 func (h *harness) delete(name string) {
 	h.t.Helper()
-	if err := h.api.Delete(ctxFor(h.t, 20*time.Second), sprite, name); err != nil {
+	if err := h.api.Delete(testenv.Context(h.t, 20*time.Second), sprite, name); err != nil {
 		h.t.Fatalf("delete %s: %v", name, err)
 	}
 }
@@ -201,7 +130,7 @@ func startConn(t testing.TB, c *mcpclient.Client, want string) *conn {
 	t.Helper()
 	rec := newRecorder()
 	c.OnNotification(rec.add)
-	ctx := ctxFor(t, 20*time.Second)
+	ctx := testenv.Context(t, 20*time.Second)
 	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +153,7 @@ func startConn(t testing.TB, c *mcpclient.Client, want string) *conn {
 // the returned stop is called, and acknowledged before subscribe returns.
 func (c *conn) subscribe(t testing.TB, uris ...string) (stop func()) {
 	t.Helper()
-	ctx := ctxFor(t, 10*time.Second)
+	ctx := testenv.Context(t, 10*time.Second)
 	if !modern(c.proto) {
 		for _, u := range uris {
 			//lint:ignore SA1019 the 2025-11-25 revision, which this branch tests, subscribes per URI
@@ -338,7 +267,7 @@ func updated(uri string) func(mcp.JSONRPCNotification) bool {
 // readText reads uri and returns its only content's text and MIME type.
 func readText(t testing.TB, c *conn, uri string) (string, string) {
 	t.Helper()
-	res, err := c.ReadResource(ctxFor(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+	res, err := c.ReadResource(testenv.Context(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
 	if err != nil {
 		t.Fatalf("read %s: %v", uri, err)
 	}
@@ -361,7 +290,7 @@ func readText(t testing.TB, c *conn, uri string) (string, string) {
 // readErr reads uri, which must fail, and returns the error.
 func readErr(t testing.TB, c *conn, uri string) error {
 	t.Helper()
-	res, err := c.ReadResource(ctxFor(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+	res, err := c.ReadResource(testenv.Context(t, 30*time.Second), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
 	if err == nil {
 		t.Fatalf("read %s succeeded with %d contents; want an error", uri, len(res.Contents))
 	}
@@ -417,3 +346,7 @@ func waitGoroutines(t testing.TB, want int, d time.Duration) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// startRuntime starts the embedded runtime (internal/testenv) and returns
+// a client on it.
+func startRuntime(t testing.TB) *client.Client { return testenv.StartRuntime(t, "rs").Client }

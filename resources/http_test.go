@@ -8,6 +8,7 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/server/servertest"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 )
 
 // TestOverStreamableHTTP: a subscriber over streamable HTTP (on 127.0.0.1)
@@ -21,7 +22,7 @@ func TestOverStreamableHTTP(t *testing.T) {
 
 	for i, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
-			topts := []transport.StreamableHTTPCOption{transport.WithHTTPLogger(quietLogger(t))}
+			topts := []transport.StreamableHTTPCOption{transport.WithHTTPLogger(testenv.QuietLogger(t))}
 			if !modern(p.name) {
 				// Legacy notifications outside a request need the GET stream.
 				//lint:ignore SA1019 the legacy revision is the one under test here
@@ -41,7 +42,7 @@ func TestOverStreamableHTTP(t *testing.T) {
 			nextPoll(t, polls)
 			mark := c.notes.mark()
 			killed := time.Now()
-			if err := h.api.Signal(ctxFor(t, 10*time.Second), sprite, name, "KILL"); err != nil {
+			if err := h.api.Signal(testenv.Context(t, 10*time.Second), sprite, name, "KILL"); err != nil {
 				t.Fatalf("kill: %v", err)
 			}
 			nt, ok := c.notes.waitSince(mark, 10*time.Second, updated(uri))

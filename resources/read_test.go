@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 	"github.com/sprites-mcp/sprites-mcp/resources"
 )
 
@@ -38,7 +39,7 @@ func TestReadEachResource(t *testing.T) {
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			c := h.connect(p.opts, p.name)
-			ctx := ctxFor(t, 30*time.Second)
+			ctx := testenv.Context(t, 30*time.Second)
 
 			tpls, err := c.ListResourceTemplates(ctx, mcp.ListResourceTemplatesRequest{})
 			if err != nil {
@@ -186,7 +187,7 @@ func TestLogLines(t *testing.T) {
 	h.create("counter", client.ServiceRequest{Cmd: "sh", Args: []string{"-c",
 		`i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done; exec sleep 1000`}})
 	// A second server on the same backend with the smallest budget.
-	smallRes, smallSrv := buildServer(resources.Deps{Services: h.api, DefaultSprite: sprite, MaxChars: 1000, Logger: quietLogger(t)})
+	smallRes, smallSrv := buildServer(resources.Deps{Services: h.api, DefaultSprite: sprite, MaxChars: 1000, Logger: testenv.QuietLogger(t)})
 	t.Cleanup(smallRes.Close)
 
 	for _, p := range protocols {

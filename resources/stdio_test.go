@@ -12,6 +12,7 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 )
 
 // stdioConn serves h's server over the stdio transport (newline-delimited
@@ -72,7 +73,7 @@ func TestOverStdio(t *testing.T) {
 			nextPoll(t, polls)
 			mark := c.notes.mark()
 			killed := time.Now()
-			if err := h.api.Signal(ctxFor(t, 10*time.Second), sprite, name, "KILL"); err != nil {
+			if err := h.api.Signal(testenv.Context(t, 10*time.Second), sprite, name, "KILL"); err != nil {
 				t.Fatalf("kill: %v", err)
 			}
 			nt, ok := c.notes.waitSince(mark, 10*time.Second, updated(uri))

@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 )
 
 // polls returns a channel that receives the sprite of every poll the
@@ -72,7 +73,7 @@ func TestUpdatedAfterCrash(t *testing.T) {
 			before := h.waitFor(name, func(s *client.Service) bool { return s.State.PID > 0 })
 			mark := c.notes.mark()
 			killed := time.Now()
-			if err := h.api.Signal(ctxFor(t, 10*time.Second), sprite, name, "KILL"); err != nil {
+			if err := h.api.Signal(testenv.Context(t, 10*time.Second), sprite, name, "KILL"); err != nil {
 				t.Fatalf("kill: %v", err)
 			}
 			first, ok := c.notes.waitSince(mark, 10*time.Second, updated(uri))
@@ -160,7 +161,7 @@ func TestListChanged(t *testing.T) {
 
 func concrete(t *testing.T, c *conn) []string {
 	t.Helper()
-	res, err := c.ListResources(ctxFor(t, 10*time.Second), mcp.ListResourcesRequest{})
+	res, err := c.ListResources(testenv.Context(t, 10*time.Second), mcp.ListResourcesRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 )
 
 // TestListChangedAfterToolCall: a client that never subscribed still gets
@@ -42,7 +43,7 @@ func TestListChangedAfterToolCall(t *testing.T) {
 		present bool
 	}{{"service_create", true}, {"service_delete", false}} {
 		mark := c.notes.mark()
-		if _, err := c.CallTool(ctxFor(t, 30*time.Second), mcp.CallToolRequest{Params: mcp.CallToolParams{Name: step.tool}}); err != nil {
+		if _, err := c.CallTool(testenv.Context(t, 30*time.Second), mcp.CallToolRequest{Params: mcp.CallToolParams{Name: step.tool}}); err != nil {
 			t.Fatalf("%s: %v", step.tool, err)
 		}
 		if _, ok := c.notes.waitSince(mark, 10*time.Second, method(mcp.MethodNotificationResourcesListChanged)); !ok {

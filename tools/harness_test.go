@@ -22,7 +22,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/supervisor"
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 )
 
 // The two protocol revisions every tool is tested under: the one desktop
@@ -62,34 +62,14 @@ type harnessOpts struct {
 	authorize func(ctx context.Context, sprite string) error
 }
 
-// runtimeFor starts an embedded runtime on a short temp dir and returns a
-// client of it; cleanup stops every service and checks none is left.
+// runtimeFor starts an embedded runtime (internal/testenv) and returns a
+// client of it and its socket; at the end of the test, once the runtime has
+// stopped every service, it checks that no process marked mark is left.
 func runtimeFor(t testing.TB, mark string) (*client.Client, string) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "tt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: dir, Logger: quiet()})
-	if err != nil {
-		t.Fatalf("embed runtime: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := e.Close(ctx); err != nil {
-			t.Errorf("close runtime: %v", err)
-		}
-		os.RemoveAll(dir)
-		assertNoProcesses(t, mark)
-	})
-	c, err := client.New("unix://"+e.SocketPath(), client.WithPathStyle(client.PathSprites), client.WithLogger(quiet()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, e.SocketPath()
+	t.Cleanup(func() { assertNoProcesses(t, mark) }) // runs after the runtime's own cleanup
+	rt := testenv.StartRuntime(t, "tt")
+	return rt.Client, rt.Socket
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {

@@ -320,7 +320,11 @@ func (s *session) step(i int, st *Step) error {
 		}
 	}
 	for {
+		began := time.Now()
 		a, op, err := s.do(st)
+		if a.seconds == 0 { // a tool call times itself, without the raw API measure
+			a.seconds = time.Since(began).Seconds()
+		}
 		if err != nil {
 			return failf("%s %s: %v", label, op, err)
 		}
@@ -457,7 +461,7 @@ func (s *session) call(ctx context.Context, st *Step) (answer, string, error) {
 		s.rec.add(op, utf8.RuneCountInString(err.Error()), 0, 0)
 		return answer{text: err.Error(), isError: true}, op, nil
 	}
-	a := answer{isError: res.IsError}
+	a := answer{isError: res.IsError, seconds: to.Sub(from).Seconds()}
 	var b strings.Builder
 	for _, content := range res.Content {
 		if tc, ok := content.(mcp.TextContent); ok {

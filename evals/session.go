@@ -149,6 +149,9 @@ func (s *session) start() error {
 		// A developer's own credentials must not leak into the run.
 		"SPRITES_TOKEN=", "SPRITE_TOKEN=", "SPRITES_MCP_AUTH_TOKEN=", "SPRITES_MCP_HTTP=",
 		"SMCP_TEST_MARK=" + s.mark,
+		// Services inherit the server's environment: a developer's
+		// PYTHONUNBUFFERED would hide output a service holds back.
+		"PYTHONUNBUFFERED=",
 	}
 	args := append([]string{"--max-result-chars", strconv.Itoa(maxResultChars)}, s.sc.ServerArgs...)
 	s.stderr = newStderrTail(16 << 10)

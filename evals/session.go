@@ -152,6 +152,11 @@ func (s *session) start() error {
 		// Services inherit the server's environment: a developer's
 		// PYTHONUNBUFFERED would hide output a service holds back.
 		"PYTHONUNBUFFERED=",
+		// A -race build sleeps 1s at exit by default; with the shutdown
+		// after it, that overran the 2s mcp-go's stdio Close waits before
+		// SIGTERM, and every scenario failed as "did not exit cleanly".
+		// Races are reported when they happen, not at exit.
+		"GORACE=atexit_sleep_ms=0",
 	}
 	args := append([]string{"--max-result-chars", strconv.Itoa(maxResultChars)}, s.sc.ServerArgs...)
 	s.stderr = newStderrTail(16 << 10)

@@ -602,7 +602,7 @@ func opLabel(tool string, args map[string]any) string {
 	if name, ok := args["service_name"].(string); ok {
 		op += " " + name
 	}
-	for _, k := range []string{"grep", "stream", "lines", "signal"} {
+	for _, k := range []string{"grep", "since", "stream", "lines", "signal"} {
 		if v, ok := args[k]; ok {
 			op += fmt.Sprintf(" %s=%v", k, text(v))
 		}

@@ -72,11 +72,12 @@ func TestScenarioFilesLoad(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for name, body := range map[string]string{
-		"unknown key":  `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","expect":{"mention":["a"]}}]}`,
-		"two actions":  `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","read":"sprites://local/services"}]}`,
-		"bad protocol": `{"name":"x","proves":"y","protocol":"2024-01-01","steps":[{"wait":"1s"}]}`,
-		"bad wait":     `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"wait":"soon"}]}`,
-		"retry alone":  `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","retry":{"within":"1s"}}]}`,
+		"unknown key":          `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","expect":{"mention":["a"]}}]}`,
+		"two actions":          `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","read":"sprites://local/services"}]}`,
+		"bad protocol":         `{"name":"x","proves":"y","protocol":"2024-01-01","steps":[{"wait":"1s"}]}`,
+		"bad wait":             `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"wait":"soon"}]}`,
+		"negative max_seconds": `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","expect":{"max_seconds":-1}}]}`,
+		"retry alone":          `{"name":"x","proves":"y","protocol":"2026-07-28","steps":[{"call":"service_list","retry":{"within":"1s"}}]}`,
 	} {
 		f := filepath.Join(dir, "s.json")
 		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
@@ -90,13 +91,13 @@ func TestScenarioFilesLoad(t *testing.T) {
 
 // TestExpect checks the matchers on a sample answer, both ways.
 func TestExpect(t *testing.T) {
-	a := answer{text: "web on local: running (pid 42)\nsecond line", structured: map[string]any{
+	a := answer{text: "web on local: running (pid 42)\nsecond line", seconds: 1.5, structured: map[string]any{
 		"pid": float64(42), "status": "running", "needs": []any{"db"},
 		"services": []any{map[string]any{"name": "db", "started_at": "2026-01-01T00:00:01.000Z"}},
 	}}
 	yes, no := true, false
 	pass := []Expect{
-		{Error: &no, Mentions: []string{"running"}, NotMentions: []string{"failed"}, MaxChars: 100},
+		{Error: &no, Mentions: []string{"running"}, NotMentions: []string{"failed"}, MaxChars: 100, MaxSeconds: 2},
 		{Fields: map[string]any{"pid": 42, "status": "running", "needs": map[string]any{"contains": "db", "len": 1}}},
 		{Fields: map[string]any{"services[name=db].started_at": map[string]any{"gt": "2026-01-01T00:00:00.500Z"}, "missing": map[string]any{"absent": true}}},
 		{Count: map[string]any{"line": 1}, Matches: []string{`pid \d+`}, MentionsAny: []string{"zzz", "web"}},
@@ -106,6 +107,7 @@ func TestExpect(t *testing.T) {
 		{Fields: map[string]any{"pid": 43}}, {Fields: map[string]any{"pid": map[string]any{"lt": 42}}},
 		{Fields: map[string]any{"missing": 1}}, {Fields: map[string]any{"services[name=api].name": "api"}},
 		{Count: map[string]any{"line": map[string]any{"gte": 2}}}, {EveryLine: `^web`},
+		{MaxSeconds: 1},
 	}
 	for i, e := range pass {
 		if f := e.check(a); f != nil {

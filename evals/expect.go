@@ -13,9 +13,10 @@ import (
 
 // answer is what one step got back, as an agent sees it.
 type answer struct {
-	text       string // tool text, resource contents, prompt messages, a protocol error's message, a file
-	isError    bool   // isError, or a protocol error for reads and prompts
-	structured any    // decoded JSON: structured content, a JSON resource, a prompt's shape
+	text       string  // tool text, resource contents, prompt messages, a protocol error's message, a file
+	isError    bool    // isError, or a protocol error for reads and prompts
+	structured any     // decoded JSON: structured content, a JSON resource, a prompt's shape
+	seconds    float64 // how long the step took to answer, as the agent waited for it
 }
 
 // check returns what of e the answer a does not show; nil when all holds.
@@ -45,6 +46,9 @@ func (e *Expect) check(a answer) []string {
 		if ok, err := regexp.MatchString(re, a.text); err != nil || !ok {
 			bad("does not match /%s/ (%v)", re, err)
 		}
+	}
+	if e.MaxSeconds > 0 && a.seconds > e.MaxSeconds {
+		bad("took %.1fs, over %gs", a.seconds, e.MaxSeconds)
 	}
 	if n := utf8.RuneCountInString(a.text); e.MaxChars > 0 && n > e.MaxChars {
 		bad("is %d characters, over %d", n, e.MaxChars)

@@ -82,6 +82,9 @@ type Expect struct {
 	MentionsAny []string `json:"mentions_any,omitempty"`
 	Matches     []string `json:"matches,omitempty"` // regular expressions the text must match
 	MaxChars    int      `json:"max_chars,omitempty"`
+	// MaxSeconds: the step answered within this many seconds (a call that
+	// must return early, as a start whose service dies before its window).
+	MaxSeconds float64 `json:"max_seconds,omitempty"`
 	// Count: how often a string occurs in the text (a matcher).
 	Count map[string]any `json:"count,omitempty"`
 	// Fields: paths into the structured answer ("service.pid",
@@ -182,6 +185,9 @@ func (sc *Scenario) validate() error {
 			if _, err := time.ParseDuration(st.Wait); err != nil {
 				return fmt.Errorf("step %d: wait: %w", i+1, err)
 			}
+		}
+		if st.Expect != nil && st.Expect.MaxSeconds < 0 {
+			return fmt.Errorf("step %d: max_seconds must not be negative", i+1)
 		}
 		if st.Retry != nil {
 			if _, err := time.ParseDuration(st.Retry.Within); err != nil {

@@ -149,6 +149,14 @@ func (s *session) start() error {
 		// A developer's own credentials must not leak into the run.
 		"SPRITES_TOKEN=", "SPRITE_TOKEN=", "SPRITES_MCP_AUTH_TOKEN=", "SPRITES_MCP_HTTP=",
 		"SMCP_TEST_MARK=" + s.mark,
+		// Services inherit the server's environment: a developer's
+		// PYTHONUNBUFFERED would hide output a service holds back.
+		"PYTHONUNBUFFERED=",
+		// A -race build sleeps 1s at exit by default; with the shutdown
+		// after it, that overran the 2s mcp-go's stdio Close waits before
+		// SIGTERM, and every scenario failed as "did not exit cleanly".
+		// Races are reported when they happen, not at exit.
+		"GORACE=atexit_sleep_ms=0",
 	}
 	args := append([]string{"--max-result-chars", strconv.Itoa(maxResultChars)}, s.sc.ServerArgs...)
 	s.stderr = newStderrTail(16 << 10)
@@ -320,7 +328,11 @@ func (s *session) step(i int, st *Step) error {
 		}
 	}
 	for {
+		began := time.Now()
 		a, op, err := s.do(st)
+		if a.seconds == 0 { // a tool call times itself, without the raw API measure
+			a.seconds = time.Since(began).Seconds()
+		}
 		if err != nil {
 			return failf("%s %s: %v", label, op, err)
 		}
@@ -457,7 +469,7 @@ func (s *session) call(ctx context.Context, st *Step) (answer, string, error) {
 		s.rec.add(op, utf8.RuneCountInString(err.Error()), 0, 0)
 		return answer{text: err.Error(), isError: true}, op, nil
 	}
-	a := answer{isError: res.IsError}
+	a := answer{isError: res.IsError, seconds: to.Sub(from).Seconds()}
 	var b strings.Builder
 	for _, content := range res.Content {
 		if tc, ok := content.(mcp.TextContent); ok {
@@ -590,7 +602,7 @@ func opLabel(tool string, args map[string]any) string {
 	if name, ok := args["service_name"].(string); ok {
 		op += " " + name
 	}
-	for _, k := range []string{"grep", "stream", "lines", "signal"} {
+	for _, k := range []string{"grep", "since", "stream", "lines", "signal"} {
 		if v, ok := args[k]; ok {
 			op += fmt.Sprintf(" %s=%v", k, text(v))
 		}

@@ -3,6 +3,7 @@ package prompts
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +95,9 @@ func (p *Prompts) deploy(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 	if len(needs) > 0 {
 		create = append(create, "needs", needs)
 	}
+	if unbufferedEnv(cmd) {
+		create = append(create, "env", map[string]string{"PYTHONUNBUFFERED": "1"})
+	}
 	create = append(create, "ready", readyGuess, "duration", "30s")
 
 	serves := fmt.Sprintf("2. Confirm it is up: %s shows status running, its pid and restart_count 0; a few seconds later the same call should say the same (a crash loop shows restarts and a next restart).",
@@ -110,7 +114,8 @@ func (p *Prompts) deploy(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 		"   Set ready to a regular expression for the line your program prints once it serves; the guess above matches the usual words. "+
 			"The answer is `ready` with the matching line; if it exits first, an error with its exit code and the line that says why "+
 			"(then run the prompt debug_service with service_name "+name+"); if 30s pass without a match, an error saying what it is doing now.",
-		"   (A server without ready on service_create refuses the argument by name: drop it and read the outcome after duration.)",
+		"   A program that buffers its output when it is not on a terminal holds the line back until the buffer fills, and ready never matches: "+
+			"make it write unbuffered (python: PYTHONUNBUFFERED=1, as above, or -u).",
 		serves,
 		fmt.Sprintf("3. Read its logs: %s; only errors: %s; or read the resource %s.",
 			call("service_logs", "service_name", name, "lines", 50),
@@ -125,6 +130,13 @@ func (p *Prompts) deploy(ctx context.Context, req mcp.GetPromptRequest) (*mcp.Ge
 	ans := &answer{budget: p.maxChars}
 	ans.guide(text, 0)
 	return ans.result(fmt.Sprintf("Deploy %s on %s", name, sprite)), nil
+}
+
+// unbufferedEnv says the program is Python, which buffers stdout when it
+// is not a terminal: its "Serving HTTP on ..." would reach the log, and the
+// ready pattern, only once the buffer fills.
+func unbufferedEnv(cmd string) bool {
+	return strings.HasPrefix(filepath.Base(cmd), "python")
 }
 
 // splitCommand turns a command line into cmd and args: plain words are

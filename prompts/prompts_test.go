@@ -330,7 +330,8 @@ func TestDeploy(t *testing.T) {
 			}
 			text := guide(t, res)
 			mustContain(t, "deploy_service", text,
-				`service_create {"service_name": "web", "cmd": "python3", "args": ["-m","http.server","8080"], "http_port": 8080, "needs": ["db"], "ready": `,
+				`service_create {"service_name": "web", "cmd": "python3", "args": ["-m","http.server","8080"], "http_port": 8080, "needs": ["db"], `+
+					`"env": {"PYTHONUNBUFFERED":"1"}, "ready": `,
 				`"duration": "30s"`, "service_get", "HTTP request to port 8080",
 				`service_logs {"service_name": "web", "lines": 50}`, "service_stop", "service_delete", "debug_service")
 
@@ -342,6 +343,9 @@ func TestDeploy(t *testing.T) {
 			}
 			text = guide(t, res)
 			mustContain(t, "deploy_service", text, `"cmd": "sh", "args": ["-c","exec echo hi | cat"]`, "db already exists on local")
+			if strings.Contains(text, "PYTHONUNBUFFERED\":") {
+				t.Errorf("deploy_service: a shell line got python's env:\n%s", text)
+			}
 
 			res, err = getPrompt(t, c, "deploy_service", map[string]string{
 				"service_name": "api", "cmd": "./api", "http_port": fmt.Sprint(port)})

@@ -108,7 +108,7 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 		if in.Stream != "both" && string(ev.Type) != string(in.Stream) {
 			continue
 		}
-		if re != nil && !re.MatchString(summary.StripANSI(ev.Data)) {
+		if re != nil && !re.MatchString(strings.TrimSuffix(summary.StripANSI(ev.Data), "\n")) {
 			continue
 		}
 		matched++

@@ -52,6 +52,8 @@ func TestLogsSince(t *testing.T) {
 				{map[string]any{"since": between.UTC().Format(time.RFC3339Nano)}, "new a|new b|new err"},
 				{map[string]any{"since": "1h"}, "new a|new b|new err|old a|old err"},
 				{map[string]any{"since": "2s", "grep": "err"}, "new err"},
+				// A line is matched without its newline, so $ anchors its end.
+				{map[string]any{"since": "1h", "grep": "^(new|old) err$"}, "new err|old err"},
 				{map[string]any{"since": "2 seconds", "stream": "stdout"}, "new a|new b"},
 				{map[string]any{"since": "2s", "lines": 1, "stream": "stdout"}, "new b"},
 				{map[string]any{"since": "2s", "lines": 2, "stream": "stdout"}, "new a|new b"},

@@ -33,6 +33,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/prompts":              {"client", "internal/present", "internal/summary"},
 		mod + "/internal/cmd/gendocs": {"tools"},
 		mod + "/internal/faultserver": {},
+		mod + "/internal/soak":        {},
 	}
 	// The leaves the supervisor shares use the standard library alone, so
 	// it reaches nothing else through them.

@@ -32,16 +32,18 @@ const (
 	ftMargin = 2 * time.Second
 	// ftWindow is the duration every watching tool is given.
 	ftWindow = 300 * time.Millisecond
-	// ftBound is how long one tool call may take: a tool makes at most a
-	// stream call and two reads (a start and the read of its final state;
-	// a 404 and the listings that suggest a name), each within its limit.
+	// ftBound is how long one tool call may take: a tool waits out at most
+	// a stream and a read (a start, then the read of its final state) or
+	// two reads, each within its limit. (A 404 leads to more reads, to
+	// suggest a name, but the fault server answers those at once.)
 	ftBound = ftWindow + ftMargin + 2*ftRead
 	// ftSlack is what a loaded machine may add before a call counts as hung.
 	ftSlack = 10 * time.Second
-	// ftHugeLine is the fault server's long line here. The client's own
-	// table proves a 100 MB line; through ten tools at once that much
-	// only measures the machine, and 16 MB is still 250 times the cap on
-	// one event's data.
+	// ftHugeLine is the fault server's long line here: over the client's
+	// 32 MB bound on a JSON answer, so list, get and list_sprites must
+	// refuse it. The client's own table proves a 100 MB line; through ten
+	// tools at once under the race detector that much only measures the
+	// machine.
 	ftHugeLine = 40 << 20
 )
 

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench fuzz clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench fuzz soak soak-short clean
 
 all: build
 
@@ -87,9 +87,26 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./supervisor
 	$(GO) test -run '^$$' -bench StdioServiceGet -benchtime 5000x .
 
-## fuzz: a short run of the stream decoder's fuzz target.
+## fuzz: every fuzz target of the module, one after the other, each for
+## FUZZTIME (default 30s; FUZZPKGS narrows the packages). The seed corpora
+## in testdata/fuzz/ run with every plain `go test`, so `make test` runs
+## them; a crash found here is saved there: keep it and fix the code.
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzStream -fuzztime 60s ./client
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+## soak: the built server over HTTP for SOAK_DURATION (default 10m): 16
+## clients making mixed calls against services that crash at random; it
+## fails on growth of the server's threads, open files or memory, on any
+## error, and on a process left after shutdown (internal/soak). Loopback
+## only; it stops by itself.
+SOAK_DURATION ?= 10m
+soak: build
+	SOAK_DURATION=$(SOAK_DURATION) SOAK_BIN=$(abspath $(BIN)) $(GO) test -run '^TestSoak$$' -count=1 -v -timeout 0 ./internal/soak
+
+## soak-short: the soak for 60 seconds (for `make test`).
+soak-short:
+	$(MAKE) soak SOAK_DURATION=60s
 
 clean:
 	rm -rf bin .tools

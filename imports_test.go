@@ -35,6 +35,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/internal/faultserver": {},
 		mod + "/internal/testenv":     {"client", "supervisor"},
 		mod + "/internal/textcut":     {},
+		mod + "/internal/soak":        {},
 	}
 	// The leaves that client and supervisor share use the standard library
 	// alone, so nothing else is reached through them.

@@ -121,7 +121,7 @@ func TestValidationRefusesAndChangesNothing(t *testing.T) {
 		{"second http_port", "/v1/sprites/local/services/c", `{"cmd":"sleep","http_port":` + strconv.Itoa(port) + `}`, 409, `already held by service "p"`},
 		{"no cmd", "/v1/sprites/local/services/c", `{"args":["x"]}`, 400, "cmd is required"},
 		{"bad json", "/v1/sprites/local/services/c", `{"cmd":`, 400, "invalid service definition"},
-		{"bad name", "/v1/sprites/local/services/-x", `{"cmd":"sleep"}`, 400, "invalid"},
+		{"bad name", "/v1/sprites/local/services/-x", `{"cmd":"sleep"}`, 400, "service name \"-x\" starts with '-'"},
 		{"signal name", "/v1/sprites/local/services/signal", `{"cmd":"sleep"}`, 400, "signal route"},
 		{"bad duration", "/v1/sprites/local/services/c?duration=soon", `{"cmd":"sleep"}`, 400, "not a duration"},
 	}

@@ -32,6 +32,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/resources":            {"client", "internal/present", "internal/summary", "internal/wire"},
 		mod + "/prompts":              {"client", "internal/present", "internal/summary"},
 		mod + "/internal/cmd/gendocs": {"tools"},
+		mod + "/internal/httpbench":   {},
 	}
 	// The leaves the supervisor shares use the standard library alone, so
 	// it reaches nothing else through them.

@@ -60,7 +60,10 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.fallback.RoundTrip(req)
 	}
 	ctx, cancel := context.WithCancel(req.Context())
-	sreq := req.Clone(ctx)
+	// A shallow copy: the handler reads the caller's headers and URL but,
+	// as handlers do, does not change them, and the caller does not
+	// touch them once the request is sent.
+	sreq := req.WithContext(ctx)
 	sreq.RequestURI = req.URL.RequestURI()
 	sreq.RemoteAddr = "in-process"
 	if sreq.Host == "" {
@@ -131,18 +134,20 @@ type responseWriter struct {
 // serve runs h as a server would: the request's context ends and its body
 // is closed when h returns, and a panic is the caller's error.
 func (w *responseWriter) serve(h http.Handler, r *http.Request) {
-	defer w.cancel()
-	defer r.Body.Close()
-	defer func() {
-		if p := recover(); p != nil {
-			// http.ErrAbortHandler included: a server would cut the
-			// connection, which the caller sees as an error too.
-			w.finish(fmt.Errorf("in-process handler of %s %s panicked: %v", r.Method, r.URL.Path, p))
-			return
-		}
-		w.finish(nil)
+	var failure error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				// http.ErrAbortHandler included: a server would cut the
+				// connection, which the caller sees as an error too.
+				failure = fmt.Errorf("in-process handler of %s %s panicked: %v", r.Method, r.URL.Path, p)
+			}
+		}()
+		h.ServeHTTP(w, r)
 	}()
-	h.ServeHTTP(w, r)
+	r.Body.Close()
+	w.cancel()
+	w.finish(failure)
 }
 
 func (w *responseWriter) Header() http.Header { return w.header }
@@ -196,8 +201,11 @@ func (w *responseWriter) handOver(streaming bool) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	w.sent = w.header.Clone()
+	w.sent = w.header
 	if streaming {
+		// The handler goes on running: the caller gets a copy, so that
+		// a late change (which a server would not send either) is no race.
+		w.sent = w.header.Clone()
 		w.stream = newChunkStream()
 	}
 	close(w.ready)

@@ -89,8 +89,14 @@ func BenchmarkHTTPPath(b *testing.B) {
 				b.ReportMetric(o.pct(0.50), "p50-µs")
 				b.ReportMetric(o.pct(0.99), "p99-µs")
 				b.ReportMetric(float64(o.errors+r.errors), "errors")
-				rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %.2f | %d / %d |",
-					n, rev, r.summary(), o.summary(), ratio, r.errors, o.errors))
+				cpuRatio := 0.0
+				if o.cpuPerCall() > 0 {
+					cpuRatio = r.cpuPerCall() / o.cpuPerCall()
+					b.ReportMetric(o.cpuPerCall(), "cpu-µs/call")
+					b.ReportMetric(r.cpuPerCall(), "bare-cpu-µs/call")
+				}
+				rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %.2f | %.2f | %d / %d |",
+					n, rev, r.summary(), o.summary(), ratio, cpuRatio, r.errors, o.errors))
 			})
 		}
 	}
@@ -108,8 +114,8 @@ func BenchmarkHTTPPath(b *testing.B) {
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("\nHTTP path: %s per server and point (HTTPBENCH_POINT), load average %s\n",
 		pointTime, strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
-	fmt.Println("| clients | protocol | bare mcp-go | sprites-mcp | ratio | errors bare / ours |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| clients | protocol | bare mcp-go | sprites-mcp | ratio (calls/s) | ratio (server CPU per call, bare / ours) | errors bare / ours |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Println(r)
 	}
@@ -121,6 +127,7 @@ type result struct {
 	calls   int
 	errors  int
 	elapsed time.Duration
+	cpu     time.Duration // the server's CPU time; 0 where unknown
 	lat     []time.Duration
 }
 
@@ -128,7 +135,16 @@ func (r *result) add(o result) {
 	r.calls += o.calls
 	r.errors += o.errors
 	r.elapsed += o.elapsed
+	r.cpu += o.cpu
 	r.lat = append(r.lat, o.lat...)
+}
+
+// cpuPerCall is the server's CPU time per call in µs, 0 where unknown.
+func (r *result) cpuPerCall() float64 {
+	if r.calls == 0 {
+		return 0
+	}
+	return float64(r.cpu.Microseconds()) / float64(r.calls)
 }
 
 func (r *result) rate() float64 { return float64(r.calls) / r.elapsed.Seconds() }
@@ -143,7 +159,7 @@ func (r *result) pct(q float64) float64 {
 }
 
 func (r *result) summary() string {
-	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs", r.rate(), r.pct(0.50), r.pct(0.99))
+	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU %.0f µs/call", r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall())
 }
 
 // session is one MCP client with an HTTP connection pool of its own, as
@@ -156,11 +172,10 @@ type session struct {
 // connect opens a session on srv with protocol revision rev.
 func connect(b *testing.B, srv *child, rev string) *session {
 	b.Helper()
-	var rt http.RoundTripper = &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: time.Minute}
-	if srv.token != "" {
-		rt = bearerTransport{token: srv.token, next: rt}
-	}
-	hc := &http.Client{Transport: rt}
+	// Both servers get the same client, token included (the bare server
+	// ignores it), so the load generator costs the same for each.
+	hc := &http.Client{Transport: bearerTransport{token: benchToken,
+		next: &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: time.Minute}}}
 	c, err := mcpclient.NewStreamableHttpClient(srv.url, transport.WithHTTPBasicClient(hc))
 	if err != nil {
 		b.Fatal(err)
@@ -263,6 +278,7 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 	lats := make([][]time.Duration, n)
 	errs := make([]int, n)
 	var firstErr atomic.Value
+	cpu0, cpuOK := srv.cpuTime()
 	start := time.Now()
 	deadline := start.Add(d)
 	for i, s := range sessions {
@@ -285,6 +301,9 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 	}
 	wg.Wait()
 	r := result{elapsed: time.Since(start)}
+	if cpu1, ok := srv.cpuTime(); ok && cpuOK {
+		r.cpu = cpu1 - cpu0
+	}
 	for i := range lats {
 		r.calls += len(lats[i])
 		r.errors += errs[i]

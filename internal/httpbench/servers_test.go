@@ -164,7 +164,6 @@ func serveBare(ctx context.Context) error {
 type child struct {
 	role  string
 	url   string // http://127.0.0.1:PORT/mcp
-	token string // the bearer token it wants, if any
 	cmd   *exec.Cmd
 	stdin io.Closer
 }
@@ -217,9 +216,6 @@ func startChild(b *testing.B, role, state string) *child {
 	case <-time.After(60 * time.Second):
 		b.Fatalf("%s server: no listening line within 60s", role)
 	}
-	if role == "ours" {
-		c.token = benchToken
-	}
 	return c
 }
 
@@ -234,6 +230,29 @@ func (c *child) stop() {
 		c.cmd.Process.Kill()
 		<-done
 	}
+}
+
+// cpuTime is the CPU time the child has used, user and system, where the
+// system says (Linux: /proc); ok is false elsewhere.
+func (c *child) cpuTime() (d time.Duration, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+	if err != nil {
+		return 0, false
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: utime and stime are the 12th and 13th.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b)[i+1:])
+	if i < 0 || len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.Atoi(f[11])
+	stime, err2 := strconv.Atoi(f[12])
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	const userHZ = 100 // clock ticks per second on every Linux we ship for
+	return time.Duration(utime+stime) * time.Second / userHZ, true
 }
 
 // rssKiB is the child's resident memory.

@@ -48,10 +48,15 @@ var (
 // with a bearer token) and a bare mcp-go server (one tool returning a fixed
 // string) side by side, each in a process of its own, and drives both with
 // mcp-go's streamable HTTP client at 1, 8 and 32 clients under both
-// protocol revisions. Each point gives each server HTTPBENCH_POINT in two
-// halves, in the order bare, ours, ours, bare, so that a change of the
-// machine's load during the point weighs on both alike. It ends with
-// sprites-mcp's resident memory before and after HTTPBENCH_CALLS calls.
+// protocol revisions. The bare server has a second tool that returns a
+// fixed copy of what sprites-mcp's service_get returns (text, resource link
+// and structured content, four times the bytes of the fixed string): the
+// ratio to it is what the HTTP path and the tool's work cost, without the
+// size of the answer. Each point gives each of the three HTTPBENCH_POINT,
+// in halves, in the order bare, same result, ours, ours, same result, bare,
+// so that a change of the machine's load during the point weighs on all
+// alike. It ends with sprites-mcp's resident memory before and after
+// HTTPBENCH_CALLS calls.
 //
 // Run it with -benchtime 1x: each sub-benchmark measures once, whatever
 // b.N.
@@ -73,30 +78,36 @@ func BenchmarkHTTPPath(b *testing.B) {
 	for _, rev := range revisions {
 		for _, n := range clientsAt {
 			b.Run(fmt.Sprintf("proto=%s/clients=%d", rev, n), func(b *testing.B) {
-				var o, r result
-				for i, srv := range []*child{bare, ours, ours, bare} {
-					got := drive(b, srv, rev, n, pointTime/2)
-					if i == 0 || i == 3 {
-						r.add(got)
-					} else {
-						o.add(got)
-					}
+				// Each half point, in an order that weighs a drift of the
+				// machine's load on all three alike.
+				var bareR, shapedR, oursR result
+				for _, step := range []struct {
+					srv  *child
+					tool string
+					into *result
+				}{
+					{bare, "service_get", &bareR}, {bare, "service_get_shaped", &shapedR}, {ours, "service_get", &oursR},
+					{ours, "service_get", &oursR}, {bare, "service_get_shaped", &shapedR}, {bare, "service_get", &bareR},
+				} {
+					step.into.add(drive(b, step.srv, step.tool, rev, n, pointTime/2))
 				}
-				ratio := o.rate() / r.rate()
-				b.ReportMetric(o.rate(), "calls/s")
-				b.ReportMetric(r.rate(), "bare-calls/s")
+				ratio := oursR.rate() / bareR.rate()
+				b.ReportMetric(oursR.rate(), "calls/s")
+				b.ReportMetric(bareR.rate(), "bare-calls/s")
 				b.ReportMetric(ratio, "ratio")
-				b.ReportMetric(o.pct(0.50), "p50-µs")
-				b.ReportMetric(o.pct(0.99), "p99-µs")
-				b.ReportMetric(float64(o.errors+r.errors), "errors")
+				b.ReportMetric(oursR.rate()/shapedR.rate(), "ratio-same-result")
+				b.ReportMetric(oursR.pct(0.50), "p50-µs")
+				b.ReportMetric(oursR.pct(0.99), "p99-µs")
+				b.ReportMetric(float64(oursR.errors+bareR.errors+shapedR.errors), "errors")
 				cpuRatio := 0.0
-				if o.cpuPerCall() > 0 {
-					cpuRatio = r.cpuPerCall() / o.cpuPerCall()
-					b.ReportMetric(o.cpuPerCall(), "cpu-µs/call")
-					b.ReportMetric(r.cpuPerCall(), "bare-cpu-µs/call")
+				if oursR.cpuPerCall() > 0 {
+					cpuRatio = bareR.cpuPerCall() / oursR.cpuPerCall()
+					b.ReportMetric(oursR.cpuPerCall(), "cpu-µs/call")
+					b.ReportMetric(bareR.cpuPerCall(), "bare-cpu-µs/call")
 				}
-				rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %.2f | %.2f | %d / %d |",
-					n, rev, r.summary(), o.summary(), ratio, cpuRatio, r.errors, o.errors))
+				rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %s | **%.2f** | %.2f | %.2f | %d / %d / %d |",
+					n, rev, bareR.summary(), shapedR.summary(), oursR.summary(), ratio, oursR.rate()/shapedR.rate(), cpuRatio,
+					bareR.errors, shapedR.errors, oursR.errors))
 			})
 		}
 	}
@@ -114,8 +125,8 @@ func BenchmarkHTTPPath(b *testing.B) {
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("\nHTTP path: %s per server and point (HTTPBENCH_POINT), load average %s\n",
 		pointTime, strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
-	fmt.Println("| clients | protocol | bare mcp-go | sprites-mcp | ratio (calls/s) | ratio (server CPU per call, bare / ours) | errors bare / ours |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| clients | protocol | bare mcp-go, fixed string | bare mcp-go, sprites-mcp's result | sprites-mcp | ratio | ratio to the same result | server CPU per call, bare / ours | errors (bare / same result / ours) |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Println(r)
 	}
@@ -128,6 +139,7 @@ type result struct {
 	errors  int
 	elapsed time.Duration
 	cpu     time.Duration // the server's CPU time; 0 where unknown
+	load    time.Duration // the load generator's (this process's) CPU time
 	lat     []time.Duration
 }
 
@@ -136,15 +148,18 @@ func (r *result) add(o result) {
 	r.errors += o.errors
 	r.elapsed += o.elapsed
 	r.cpu += o.cpu
+	r.load += o.load
 	r.lat = append(r.lat, o.lat...)
 }
 
 // cpuPerCall is the server's CPU time per call in µs, 0 where unknown.
-func (r *result) cpuPerCall() float64 {
-	if r.calls == 0 {
+func (r *result) cpuPerCall() float64 { return perCall(r.cpu, r.calls) }
+
+func perCall(d time.Duration, calls int) float64 {
+	if calls == 0 {
 		return 0
 	}
-	return float64(r.cpu.Microseconds()) / float64(r.calls)
+	return float64(d.Microseconds()) / float64(calls)
 }
 
 func (r *result) rate() float64 { return float64(r.calls) / r.elapsed.Seconds() }
@@ -159,7 +174,8 @@ func (r *result) pct(q float64) float64 {
 }
 
 func (r *result) summary() string {
-	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU %.0f µs/call", r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall())
+	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU/call %.0f µs (client %.0f µs)",
+		r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall(), perCall(r.load, r.calls))
 }
 
 // session is one MCP client with an HTTP connection pool of its own, as
@@ -218,12 +234,13 @@ func (s *session) close() {
 	s.hc.CloseIdleConnections()
 }
 
-// get is the call measured: service_get of the service createService made.
-func (s *session) get() error {
+// get is the call measured: tool (service_get, or the bare server's
+// service_get_shaped) on the service createService made.
+func (s *session) get(tool string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	req := mcp.CallToolRequest{}
-	req.Params.Name = "service_get"
+	req.Params.Name = tool
 	req.Params.Arguments = map[string]any{"service_name": "web"}
 	res, err := s.c.CallTool(ctx, req)
 	if err != nil {
@@ -252,13 +269,13 @@ func createService(b *testing.B, srv *child) {
 	if err != nil || res.IsError {
 		b.Fatalf("service_create: %v %+v", err, res)
 	}
-	if err := s.get(); err != nil {
+	if err := s.get("service_get"); err != nil {
 		b.Fatalf("service_get after create: %v", err)
 	}
 }
 
-// drive runs n clients of srv calling service_get for d, after a warm-up.
-func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result {
+// drive runs n clients of srv calling tool for d, after a warm-up.
+func drive(b *testing.B, srv *child, tool, rev string, n int, d time.Duration) result {
 	b.Helper()
 	sessions := make([]*session, n)
 	for i := range sessions {
@@ -269,7 +286,7 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 	for _, s := range sessions {
 		wg.Go(func() {
 			for range warmCalls {
-				s.get()
+				s.get(tool)
 			}
 		})
 	}
@@ -279,6 +296,7 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 	errs := make([]int, n)
 	var firstErr atomic.Value
 	cpu0, cpuOK := srv.cpuTime()
+	load0, _ := processCPU(os.Getpid())
 	start := time.Now()
 	deadline := start.Add(d)
 	for i, s := range sessions {
@@ -289,7 +307,7 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 				if t0.After(deadline) {
 					break
 				}
-				if err := s.get(); err != nil {
+				if err := s.get(tool); err != nil {
 					errs[i]++
 					firstErr.CompareAndSwap(nil, err.Error())
 					continue
@@ -303,6 +321,8 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 	r := result{elapsed: time.Since(start)}
 	if cpu1, ok := srv.cpuTime(); ok && cpuOK {
 		r.cpu = cpu1 - cpu0
+		load1, _ := processCPU(os.Getpid())
+		r.load = load1 - load0
 	}
 	for i := range lats {
 		r.calls += len(lats[i])
@@ -310,7 +330,7 @@ func drive(b *testing.B, srv *child, rev string, n int, d time.Duration) result 
 		r.lat = append(r.lat, lats[i]...)
 	}
 	if e := firstErr.Load(); e != nil {
-		b.Logf("%s, %s, %d clients: %d errors, the first: %s", srv.role, rev, n, r.errors, e)
+		b.Logf("%s %s, %s, %d clients: %d errors, the first: %s", srv.role, tool, rev, n, r.errors, e)
 	}
 	return r
 }
@@ -337,7 +357,7 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 			wg.Go(func() {
 				for left.Add(-1) >= 0 && time.Now().Before(deadline) {
 					done.Add(1)
-					if s.get() != nil {
+					if s.get("service_get") != nil {
 						bad.Add(1)
 					}
 				}

@@ -134,13 +134,33 @@ func (l listenLineWriter) Write(p []byte) (int, error) {
 // service_get summary.
 const fixedResult = "web: running (pid 4242, up 12s, restarts 0)\ncmd: sleep 3600\n"
 
+// shapedResult is a copy of what sprites-mcp's service_get answers for
+// the benchmark's service: a summary, a link to its logs and the
+// structured content.
+func shapedResult() *mcp.CallToolResult {
+	res := mcp.NewToolResultStructured(map[string]any{
+		"sprite": "local",
+		"service": map[string]any{"name": "web", "status": "running", "pid": 28707, "needs": []string{},
+			"restart_count": 0, "error": "", "started_at": "2026-12-03T09:37:53.624Z", "cmd": "sleep", "args": []string{"3600"}},
+		"truncated": false,
+	}, "web on local: running, pid 28707, restarts 0\ncmd: sleep 3600\nstarted: 2026-12-03T09:37:53.624Z")
+	res.Content = append(res.Content, mcp.NewResourceLink("sprites://local/services/web/logs", "web logs",
+		"Latest log lines of web on local", "text/plain"))
+	return res
+}
+
 // serveBare is a bare mcp-go server: one tool, service_get, that returns a
-// fixed string, over mcp-go's streamable HTTP handler with its defaults.
+// fixed string, over mcp-go's streamable HTTP handler with its defaults;
+// and service_get_shaped, which returns shapedResult.
 func serveBare(ctx context.Context) error {
 	s := server.NewMCPServer("bare", "1", server.WithToolCapabilities(false))
 	s.AddTool(mcp.NewTool("service_get", mcp.WithString("service_name")),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return mcp.NewToolResultText(fixedResult), nil
+		})
+	s.AddTool(mcp.NewTool("service_get_shaped", mcp.WithString("service_name")),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return shapedResult(), nil
 		})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -234,8 +254,11 @@ func (c *child) stop() {
 
 // cpuTime is the CPU time the child has used, user and system, where the
 // system says (Linux: /proc); ok is false elsewhere.
-func (c *child) cpuTime() (d time.Duration, ok bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+func (c *child) cpuTime() (d time.Duration, ok bool) { return processCPU(c.cmd.Process.Pid) }
+
+// processCPU is the CPU time, user and system, of process pid (Linux only).
+func processCPU(pid int) (d time.Duration, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, false
 	}

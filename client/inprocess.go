@@ -19,9 +19,11 @@ import (
 // code path through Client; while another process owns it, they go over
 // the socket as before.
 //
-// The handler sees what a server would give it: a request of its own whose
-// context ends when the caller's does, when the caller closes the response
-// body, or when the handler returns; a response writer that supports
+// The handler sees what a server would give it: a request value of its
+// own (sharing the caller's headers, which a handler reads and does not
+// change) whose context ends when the caller's does, when the caller
+// closes the response body, or when the handler returns; a response writer
+// that supports
 // Flush and SetWriteDeadline (through http.ResponseController), so
 // streamed events reach the caller as they are flushed and a caller that
 // stops reading cannot hold the handler past its write deadline. A
@@ -57,6 +59,12 @@ var errBodyClosed = errors.New("in-process response body closed by the caller")
 func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	h := t.handler()
 	if h == nil {
+		if t.fallback == nil {
+			if req.Body != nil {
+				req.Body.Close() // a RoundTripper closes the body, even on errors
+			}
+			return nil, errors.New("in-process transport: no handler now, and no fallback")
+		}
 		return t.fallback.RoundTrip(req)
 	}
 	ctx, cancel := context.WithCancel(req.Context())

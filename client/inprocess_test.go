@@ -284,6 +284,11 @@ func TestInProcessFallback(t *testing.T) {
 	if got := get(); got != "remote" {
 		t.Errorf("without a handler: %q", got)
 	}
+	// Without a handler and without a fallback, a clear error.
+	none := &http.Client{Transport: InProcess(func() http.Handler { return nil }, nil)}
+	if _, err := none.Get(remote.URL); err == nil || !strings.Contains(err.Error(), "no fallback") {
+		t.Errorf("no handler, no fallback: %v", err)
+	}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "local") })
 	local.Store(&h)
 	if got := get(); got != "local" {

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench fuzz soak soak-short clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench bench-http fuzz soak soak-short clean
 
 all: build
 
@@ -21,7 +21,7 @@ run:
 ## then unit and integration tests with the race detector, then the MCP
 ## Inspector CLI against the built binary (stdio), then the official MCP
 ## conformance suite against it (streamable HTTP).
-test: fmt-check vet tidy-check lint cross unit inspector conformance bundle-check
+test: fmt-check vet tidy-check lint cross unit inspector conformance bundle-check soak-short
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
@@ -86,6 +86,22 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./resources
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./supervisor
 	$(GO) test -run '^$$' -bench StdioServiceGet -benchtime 5000x .
+	$(MAKE) bench-http
+
+## bench-http: sprites-mcp (service_get on the embedded runtime, with a
+## bearer token) against a bare mcp-go server with one fixed-string tool,
+## both over streamable HTTP on 127.0.0.1, in the same run: calls/s, p50,
+## p99, server CPU per call, errors and the ratios at 1, 8 and 32 clients
+## under both protocol revisions, then sprites-mcp's resident memory before
+## and after HTTP_CALLS calls. HTTP_POINT is the time per server and point;
+## HTTP_PROFILE=DIR writes both servers' CPU, allocation, block and mutex
+## profiles there.
+HTTP_POINT   ?= 5s
+HTTP_CALLS   ?= 100000
+HTTP_PROFILE ?=
+bench-http:
+	HTTPBENCH_POINT=$(HTTP_POINT) HTTPBENCH_CALLS=$(HTTP_CALLS) HTTPBENCH_PROFILE=$(HTTP_PROFILE) \
+		$(GO) test -run '^$$' -bench HTTPPath -benchtime 1x -timeout 30m ./internal/httpbench
 
 ## fuzz: every fuzz target of the module, one after the other, each for
 ## FUZZTIME (default 30s; FUZZPKGS narrows the packages). The seed corpora

@@ -36,6 +36,7 @@ func TestImportsFlowOneWay(t *testing.T) {
 		mod + "/internal/testenv":     {"client", "supervisor"},
 		mod + "/internal/textcut":     {},
 		mod + "/internal/soak":        {},
+		mod + "/internal/httpbench":   {},
 	}
 	// The leaves that client and supervisor share use the standard library
 	// alone, so nothing else is reached through them.

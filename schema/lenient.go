@@ -42,6 +42,14 @@ func isNull(b []byte) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null
 
 // readText reads a string, or a number as its decimal text, trimmed.
 func readText(b []byte) (string, error) {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
+		// The common case, a string, without a decoder per field.
+		var s string
+		if err := json.Unmarshal(t, &s); err != nil {
+			return "", fmt.Errorf("is not valid JSON: %w", err)
+		}
+		return strings.TrimSpace(s), nil
+	}
 	v, err := jsonValue(b)
 	if err != nil {
 		return "", err

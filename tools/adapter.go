@@ -79,10 +79,12 @@ func newTool[In, Out any](d *deps, def toolDef[In, Out]) server.ServerTool {
 // characters (runes of the JSON encoding, for the structured content).
 func encodeReply[In, Out any](d *deps, def toolDef[In, Out], r reply[Out]) *mcp.CallToolResult {
 	limit := d.MaxResultChars
-	if def.fit != nil && jsonChars(r.data) > limit {
+	n := jsonChars(r.data)
+	if def.fit != nil && n > limit {
 		def.fit(&r.data, limit)
+		n = jsonChars(r.data)
 	}
-	if n := jsonChars(r.data); n > limit {
+	if n > limit {
 		// A fit that cannot meet the bound is a bug; the result still goes
 		// out, because a slightly long answer beats none.
 		d.log.Error("structured content over the result bound", "tool", def.name, "chars", n, "limit", limit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
@@ -71,13 +72,22 @@ func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) (*bac
 	}
 }
 
+// embeddedHost is the host the embedded runtime's URLs name; neither its
+// handler nor its socket looks at it.
+const embeddedHost = "embedded"
+
 // openEmbedded owns or attaches to the runtime of cfg.StateDir.
 func openEmbedded(ctx context.Context, cfg config.Config, log *slog.Logger, opts []client.Option) (*backend, error) {
 	e, err := supervisor.Embed(ctx, supervisor.Config{StateDir: cfg.StateDir, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded runtime in %s: %w", cfg.StateDir, err)
 	}
-	c, err := client.New("unix://"+e.SocketPath(), append(opts, client.WithPathStyle(client.PathSprites))...)
+	// While this process owns the runtime, calls reach its handler in
+	// process, skipping the socket; while another process does (or after
+	// a take-over, until then), they go over the socket. Either way they
+	// go through the same client.
+	hc := &http.Client{Transport: client.InProcess(e.Handler, client.SocketTransport(e.SocketPath()))}
+	c, err := client.New("http://"+embeddedHost, append(opts, client.WithPathStyle(client.PathSprites), client.WithHTTPClient(hc))...)
 	if err != nil {
 		e.Close(ctx)
 		return nil, err

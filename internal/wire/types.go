@@ -55,17 +55,23 @@ type Service struct {
 }
 
 // UnmarshalJSON normalises a null needs list to an empty one, so callers
-// never have to tell the two apart.
+// never have to tell the two apart. The state is decoded in the same pass
+// (stateFields), not by a second json.Unmarshal of its own: a get or a
+// list is decoded on every tool call.
 func (s *Service) UnmarshalJSON(b []byte) error {
 	type plain Service
-	var p plain
+	var p struct {
+		plain
+		State stateFields `json:"state"` // shadows plain's State
+	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	if p.Needs == nil {
-		p.Needs = []string{}
+	*s = Service(p.plain)
+	s.State = p.State.state()
+	if s.Needs == nil {
+		s.Needs = []string{}
 	}
-	*s = Service(p)
 	return nil
 }
 
@@ -88,28 +94,42 @@ type State struct {
 // UnmarshalJSON reads a state tolerantly: a time that is empty, null or
 // not RFC 3339 is the zero time instead of failing the whole answer.
 func (s *State) UnmarshalJSON(b []byte) error {
-	type plain State
-	var p struct {
-		plain
-		StartedAt     json.RawMessage `json:"started_at"`
-		NextRestartAt json.RawMessage `json:"next_restart_at"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
+	var f stateFields
+	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
-	*s = State(p.plain)
-	s.StartedAt = tolerantTime(p.StartedAt)
-	s.NextRestartAt = tolerantTime(p.NextRestartAt)
+	*s = f.state()
 	return nil
 }
 
-// tolerantTime decodes an RFC 3339 JSON string, anything else is zero.
-func tolerantTime(raw json.RawMessage) time.Time {
-	var t time.Time
-	if len(raw) == 0 || json.Unmarshal(raw, &t) != nil {
-		return time.Time{}
+// stateFields is State as it is decoded: the same fields, with tolerant
+// times. A field added to State is added here too (TestStateFieldsMatch).
+type stateFields struct {
+	Name          string       `json:"name,omitempty"`
+	Status        Status       `json:"status"`
+	PID           int          `json:"pid,omitempty"`
+	StartedAt     tolerantTime `json:"started_at,omitzero"`
+	Error         string       `json:"error,omitempty"`
+	RestartCount  int          `json:"restart_count"`
+	NextRestartAt tolerantTime `json:"next_restart_at"`
+}
+
+func (f stateFields) state() State {
+	return State{Name: f.Name, Status: f.Status, PID: f.PID, StartedAt: time.Time(f.StartedAt), Error: f.Error,
+		RestartCount: f.RestartCount, NextRestartAt: time.Time(f.NextRestartAt)}
+}
+
+// tolerantTime decodes an RFC 3339 JSON string; anything else is the zero
+// time.
+type tolerantTime time.Time
+
+func (t *tolerantTime) UnmarshalJSON(b []byte) error {
+	var v time.Time
+	if v.UnmarshalJSON(b) != nil {
+		v = time.Time{}
 	}
-	return t
+	*t = tolerantTime(v)
+	return nil
 }
 
 // EventType names the kind of a stream event.

@@ -98,3 +98,20 @@ func TestSpritesPageWireForm(t *testing.T) {
 		t.Errorf("encoded %s; want %s", b, want)
 	}
 }
+
+// TestStateFieldsMatch: stateFields, which State and Service decode
+// through, has every field of State with the same JSON name, so a field
+// added to State cannot be silently dropped on decoding.
+func TestStateFieldsMatch(t *testing.T) {
+	st, sf := reflect.TypeFor[State](), reflect.TypeFor[stateFields]()
+	if st.NumField() != sf.NumField() {
+		t.Fatalf("State has %d fields, stateFields %d", st.NumField(), sf.NumField())
+	}
+	for i := range st.NumField() {
+		a, b := st.Field(i), sf.Field(i)
+		sameType := a.Type == b.Type || (a.Type == reflect.TypeFor[time.Time]() && b.Type == reflect.TypeFor[tolerantTime]())
+		if a.Name != b.Name || a.Tag.Get("json") != b.Tag.Get("json") || !sameType {
+			t.Errorf("field %d: State has %s %s %q, stateFields %s %s %q", i, a.Name, a.Type, a.Tag.Get("json"), b.Name, b.Type, b.Tag.Get("json"))
+		}
+	}
+}

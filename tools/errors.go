@@ -56,7 +56,9 @@ func (d *deps) failure(ctx context.Context, spec *argsSpec, err error) (*mcp.Cal
 		return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled before it finished: %v", spec.tool, err)), nil
 	default:
 		d.log.Debug("tool failed", "tool", spec.tool, "err", err)
-		return mcp.NewToolResultError(cutText(fmt.Sprintf("%s failed: %v", spec.tool, err), d.MaxResultChars)), nil
+		// A reset connection, an answer cut short or too large to read: the
+		// call may or may not have taken effect.
+		return mcp.NewToolResultError(cutText(fmt.Sprintf("%s failed: %v; the API's answer was cut short or could not be read, so retry once, and for a change (create, start, stop, restart, delete, signal) call service_get first to see whether it took effect", spec.tool, err), d.MaxResultChars)), nil
 	}
 }
 

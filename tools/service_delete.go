@@ -41,7 +41,7 @@ func serviceDelete(d *deps) server.ServerTool {
 				return reply[schema.DeleteResult]{data: out,
 					text: fmt.Sprintf("%s on %s: already gone, nothing to delete (%s)", service, sprite, msg)}, nil
 			case client.IsConflict(err):
-				return reply[schema.DeleteResult]{}, errorf("%s on %s was not deleted: %s", service, sprite, apiDetail(err))
+				return reply[schema.DeleteResult]{}, errorf("%s on %s was not deleted: %s; call service_get to see its state (service_stop it first if it runs, or delete what needs it), then retry", service, sprite, apiDetail(err))
 			}
 			return reply[schema.DeleteResult]{}, err
 		},

@@ -96,7 +96,10 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 			k = 1
 		}
 		continued := open[k]
-		open[k] = !strings.HasSuffix(ev.Data, "\n")
+		// A piece without its newline continues in the next event, unless
+		// its data was cut (its end, newline included, is lost): then the
+		// next event starts a line of its own.
+		open[k] = !strings.HasSuffix(ev.Data, "\n") && !ev.Truncated
 		if continued && keep[k] {
 			ring.extend(ev)
 			continue

@@ -1,6 +1,8 @@
 package resources
 
 import (
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
+
 	"fmt"
 	"strings"
 	"testing"
@@ -55,7 +57,7 @@ func FuzzParseURI(f *testing.F) {
 				t.Fatalf("parseURI(%q): service with %+v", raw, r)
 			}
 		case kindLogs:
-			if !validService(r.service) || r.lines < 1 || r.lines > MaxLines {
+			if !validService(r.service) || r.lines < 1 || r.lines > config.MaxLogLines {
 				t.Fatalf("parseURI(%q): logs with %+v", raw, r)
 			}
 		default:

@@ -229,7 +229,7 @@ func (s *service) onExit(p *proc) {
 	s.mu.Unlock()
 	s.out.hub.publish(hubEvent{Event: Event{Type: evExit, ExitCode: &code, Timestamp: nowMs()}, run: p})
 	if !closing {
-		s.rt.saver.changed()
+		s.rt.saver.changed(s.name)
 	}
 }
 
@@ -282,7 +282,7 @@ func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool)
 	s.mu.Unlock()
 	var saved uint64
 	if persist {
-		saved = s.rt.saver.changed()
+		saved = s.rt.saver.changed(s.name)
 	}
 	if p == nil {
 		return nil, s.waitSaved(saved)

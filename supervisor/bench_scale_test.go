@@ -83,6 +83,7 @@ func scaleLayout(n int) (names, needs []string) {
 type scaleRun struct {
 	up, upCPU, stop time.Duration
 	rssMiB          float64
+	threads         int
 }
 
 // scaleOnce runs one round against a fresh host: create all, wait for all
@@ -140,6 +141,7 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 	out.up = time.Since(begin)
 	out.upCPU = time.Duration(cpuTicks(b, host)-cpu0) * 10 * time.Millisecond
 	out.rssMiB = float64(procStatusKB(b, host, "VmRSS:")) / 1024
+	out.threads = procStatusKB(b, host, "Threads:")
 	byName := map[string]client.Service{}
 	for _, s := range list {
 		byName[s.Name] = s
@@ -196,12 +198,14 @@ func BenchmarkScale(b *testing.B) {
 			cpu, _ := med(func(r scaleRun) float64 { return r.upCPU.Seconds() })
 			stop, stopMax := med(func(r scaleRun) float64 { return r.stop.Seconds() })
 			rss, _ := med(func(r scaleRun) float64 { return r.rssMiB })
+			threads, _ := med(func(r scaleRun) float64 { return float64(r.threads) })
 			b.ReportMetric(up, "s/up")
 			b.ReportMetric(cpu, "cpu-s/up")
 			b.ReportMetric(cpu*1000/float64(n), "cpu-ms/svc")
 			b.ReportMetric(stop, "s/stop-all")
 			b.ReportMetric(stopMax, "s/max-stop-all")
 			b.ReportMetric(rss, "MiB-RSS")
+			b.ReportMetric(threads, "threads")
 			b.ReportMetric(0, "ns/op")
 		})
 	}

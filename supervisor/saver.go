@@ -24,16 +24,16 @@ import (
 // change is on disk, and writing all N services for every change made
 // creating N services cost O(N²) (at 1000 services, most of the runtime's
 // CPU went into encoding and writing state.json). A journal line costs one
-// small append, whatever N; state.json is rewritten in the background, at
-// most every compactDelay, and then the journal starts over.
+// small append, whatever N; state.json is rewritten in the background when
+// the changes pause (compactQuiet, compactMax), and the journal starts over.
 //
 // What survives what:
 //   - A crash of the runtime (panic, SIGKILL, OOM killer) loses nothing
 //     answered: an answer comes after its journal line was written, and
 //     what was written is the kernel's, whether or not this process lives.
 //   - A power loss or kernel crash loses at most the changes of the last
-//     moments (those not yet in a synced state.json: up to compactDelay
-//     plus the write), never the file's integrity: state.json is replaced
+//     moments (those not yet in a synced state.json: up to compactMax plus
+//     the write), never the file's integrity: state.json is replaced
 //     atomically after an fsync, and a torn last journal line is ignored.
 //     Syncing the journal before each answer would cost an fsync (3–4 ms
 //     on a virtual disk) per created service, the very cost removed here.
@@ -42,9 +42,14 @@ import (
 // last one it includes (journal_seq), so a crash between writing
 // state.json and emptying the journal replays nothing twice.
 
-// compactDelay is how long changes gather in the journal before state.json
-// is rewritten: a burst of 1000 creations costs a few full writes.
-const compactDelay = 200 * time.Millisecond
+// state.json is rewritten once changes pause for compactQuiet, and at
+// least every compactMax while they keep coming: creating 1000 services
+// in a row costs a few full writes, not one every few milliseconds, and
+// the writes stay out of the way of the requests.
+const (
+	compactQuiet = 200 * time.Millisecond
+	compactMax   = 2 * time.Second
+)
 
 // maxJournalRecords rewrites state.json at once when the journal holds this
 // many records, whatever the delay.
@@ -198,18 +203,30 @@ func (s *saver) loop() {
 			s.compact()
 			return
 		}
-		// Let a burst gather in the journal, unless a waiter needs a full
-		// write.
-		t := time.NewTimer(compactDelay)
-		select {
-		case <-t.C:
-		case <-s.hurry:
-		case <-s.stop:
-			t.Stop()
-			s.compact()
-			return
+		// Let a burst gather in the journal until it pauses, unless a
+		// waiter needs a full write now.
+		first := time.Now()
+		quiet := time.NewTimer(compactQuiet)
+	gather:
+		for {
+			select {
+			case <-quiet.C:
+				break gather
+			case <-s.wake:
+				left := compactMax - time.Since(first)
+				if left <= 0 {
+					break gather
+				}
+				quiet.Reset(min(compactQuiet, left))
+			case <-s.hurry:
+				break gather
+			case <-s.stop:
+				quiet.Stop()
+				s.compact()
+				return
+			}
 		}
-		t.Stop()
+		quiet.Stop()
 		s.compact()
 	}
 }

@@ -33,7 +33,10 @@ func TestAnsweredChangesSurviveSIGKILL(t *testing.T) {
 	// Let a first full write happen, so that the journal has to be
 	// replayed on top of an older state.json.
 	put("a")
-	time.Sleep(3 * compactDelay)
+	waitFor(t, "a first full write", 10*time.Second, func() bool {
+		st, err := loadState(filepath.Join(dir, "state.json"))
+		return err == nil && len(st.Services) == 1 && st.Services[0].Proc != nil
+	})
 	put("b", "a")
 	put("c")
 	put("gone")

@@ -284,13 +284,13 @@ func (s *saver) restartJournalLocked(upTo uint64) {
 			buf.Write(l.line)
 		}
 	}
+	if s.journal != nil {
+		s.journal.Close() // before it is replaced: no write may go to the old file
+	}
 	err := writeFileAtomic(s.journalPath, buf.Bytes())
 	var f *os.File
 	if err == nil {
 		f, err = os.OpenFile(s.journalPath, os.O_WRONLY|os.O_APPEND, 0o600)
-	}
-	if s.journal != nil {
-		s.journal.Close()
 	}
 	if err != nil {
 		// The old journal, if any, still holds its records.

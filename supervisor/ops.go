@@ -242,10 +242,10 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 // stream completes with the service starting, and the start carries on in
 // the background (a stop, delete, restart or new definition cancels it).
 //
-// The answer waits until the state file holds the change (saved, when not
-// zero: the definition of a PUT), the desired state and the new run's
-// process group, so a crash of the runtime right after cannot lose them.
-// The fsync overlaps the exec.
+// The answer waits until the state on disk holds the change (saved, when
+// not zero: the definition of a PUT), the desired state and the new run's
+// process group, so a crash of the runtime right after cannot lose them
+// (saver.go: a journal line each, written before the answer).
 func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64) {
 	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()

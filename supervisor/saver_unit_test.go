@@ -2,12 +2,17 @@ package supervisor
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 )
+
+// discardLogger keeps this file free of the Linux-only test helpers.
+var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // fakeState is a map of services standing in for a runtime.
 type fakeState struct {
@@ -42,7 +47,7 @@ func (f *fakeState) record(name string) *savedService {
 
 func cmdOf(t *testing.T, path, name string) string {
 	t.Helper()
-	st, _, err := loadPersisted(path, quietLogger())
+	st, _, err := loadPersisted(path, discardLogger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +65,7 @@ func cmdOf(t *testing.T, path, name string) string {
 func TestSaverWithoutJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	f := &fakeState{svcs: map[string]savedService{}}
-	s := newSaver(path, 0, quietLogger(), f.snapshot, f.record)
+	s := newSaver(path, 0, discardLogger, f.snapshot, f.record)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 

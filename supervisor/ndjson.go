@@ -14,6 +14,7 @@ type ndjson struct {
 	rc    *http.ResponseController
 	enc   *json.Encoder
 	begun bool
+	held  bool // events are no longer flushed one by one (see hold)
 	err   error
 }
 
@@ -51,10 +52,15 @@ func (n *ndjson) send(ev Event) {
 	}
 	n.writeHeader()
 	_ = n.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if n.err = n.enc.Encode(ev); n.err == nil {
+	if n.err = n.enc.Encode(ev); n.err == nil && !n.held {
 		n.err = n.rc.Flush()
 	}
 }
+
+// hold stops flushing each event: what is left of the stream follows at
+// once (the watch window is over), and goes out in one write when the
+// handler returns, instead of one write per event and one for the end.
+func (n *ndjson) hold() { n.held = true }
 
 func (n *ndjson) complete(lf *LogFiles) {
 	n.send(Event{Type: evComplete, LogFiles: lf, Timestamp: nowMs()})

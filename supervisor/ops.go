@@ -254,6 +254,9 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 	start := s.beginStartLocked(causeUser)
 	s.unlock()
 	launched := awaitStart(ctx, start, d)
+	if !time.Now().Before(end) {
+		st.hold() // nothing more to watch: the rest goes out in one write
+	}
 	if launched {
 		for _, ev := range start.evs {
 			st.send(ev)
@@ -327,7 +330,13 @@ func (r *Runtime) handleStop(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
-	if _, err := s.haltLocked(grace, st.send, true); err != nil {
+	emit := func(ev Event) {
+		if ev.Type == evStopped {
+			st.hold() // the end follows at once: one write for both
+		}
+		st.send(ev)
+	}
+	if _, err := s.haltLocked(grace, emit, true); err != nil {
 		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
 	}
 	st.complete(s.logFiles())

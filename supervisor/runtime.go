@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,7 +166,7 @@ func New(cfg Config) (*Runtime, error) {
 		}
 	}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
-	rt.saver = newSaver(rt.statePath, lastChange, rt.log, rt.snapshot, rt.savedOf)
+	rt.saver = newSaver(rt.statePath, lastChange, rt.log, &rt.mu, rt.snapshotLocked, rt.savedOfLocked)
 	rt.handler = rt.routes()
 	return rt, nil
 }
@@ -209,10 +210,11 @@ func (r *Runtime) all() []*service {
 	return out
 }
 
-// snapshot is what state.json holds now.
-func (r *Runtime) snapshot() stateFile {
-	st := stateFile{Version: stateVersion, Services: []savedService{}}
-	for _, s := range r.all() {
+// snapshotLocked is what state.json holds now. r.mu is held: the services
+// and their needs are seen at one instant, a graph that existed.
+func (r *Runtime) snapshotLocked() stateFile {
+	st := stateFile{Version: stateVersion, Services: make([]savedService, 0, len(r.services))}
+	for _, s := range r.services {
 		s.mu.Lock()
 		if !s.deleted {
 			st.Services = append(st.Services, savedService{Name: s.name, definition: s.def,
@@ -220,15 +222,13 @@ func (r *Runtime) snapshot() stateFile {
 		}
 		s.mu.Unlock()
 	}
+	slices.SortFunc(st.Services, func(a, b savedService) int { return strings.Compare(a.Name, b.Name) })
 	return st
 }
 
-// savedOf is what state.json holds of service name now, nil when there is
-// no such service. Read under r.mu: a service deleted and defined again
-// meanwhile is seen as one or the other, never as a mix.
-func (r *Runtime) savedOf(name string) *savedService {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// savedOfLocked is what state.json holds of service name now, nil when
+// there is no such service. r.mu is held.
+func (r *Runtime) savedOfLocked(name string) *savedService {
 	s := r.services[name]
 	if s == nil {
 		return nil

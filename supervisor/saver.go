@@ -75,11 +75,18 @@ type saver struct {
 	path        string
 	journalPath string
 	log         *slog.Logger
-	snapshot    func() stateFile
-	// record is the current saved state of one service, or nil when it
-	// no longer exists. It takes the runtime's locks (the lock order is
-	// saver.mu, then r.mu, then s.mu).
-	record func(name string) *savedService
+	// graph is the runtime's lock (r.mu), under which services are
+	// defined, checked against the others and deleted. Records are
+	// appended and snapshots taken under it, so the journal holds the
+	// changes of the graph in the order they were checked: a replay that
+	// stops anywhere gives a graph that existed, never one with a cycle
+	// or a need on a deleted service. The lock order is r.mu, saver.mu,
+	// then a service's s.mu.
+	graph sync.Locker
+	// snapshot is every service now; record is one service now, nil when
+	// it no longer exists. Both are called with graph and mu held.
+	snapshot func() stateFile
+	record   func(name string) *savedService
 
 	mu      sync.Mutex
 	seq     uint64        // last change number handed out
@@ -91,6 +98,8 @@ type saver struct {
 	// not in the journal (0: none): from it on, a waiter waits for a full
 	// write, as without a journal.
 	unjournaled uint64
+	// quiet and most are compactQuiet and compactMax (tests lengthen them).
+	quiet, most time.Duration
 	wake        chan struct{} // one token: "a change was made"
 	hurry       chan struct{} // one token: "a waiter needs a full write now"
 	written     chan struct{} // closed and replaced after every full write
@@ -98,8 +107,16 @@ type saver struct {
 	stopped     chan struct{}
 }
 
-func newSaver(path string, after uint64, log *slog.Logger, snapshot func() stateFile, record func(string) *savedService) *saver {
-	s := &saver{path: path, journalPath: journalPathOf(path), log: log, snapshot: snapshot, record: record,
+func newSaver(path string, after uint64, log *slog.Logger, graph sync.Locker, snapshot func() stateFile, record func(string) *savedService) *saver {
+	s := makeSaver(path, after, log, graph, snapshot, record)
+	go s.loop()
+	return s
+}
+
+// makeSaver is newSaver without starting its goroutine.
+func makeSaver(path string, after uint64, log *slog.Logger, graph sync.Locker, snapshot func() stateFile, record func(string) *savedService) *saver {
+	s := &saver{path: path, journalPath: journalPathOf(path), log: log, graph: graph, snapshot: snapshot, record: record,
+		quiet: compactQuiet, most: compactMax,
 		seq: after, saved: after, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1),
 		written: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{})}
 	// Appended to as it is: its records are numbered after what was
@@ -111,7 +128,6 @@ func newSaver(path string, after uint64, log *slog.Logger, snapshot func() state
 	} else {
 		s.journal = f
 	}
-	go s.loop()
 	return s
 }
 
@@ -123,6 +139,14 @@ func journalPathOf(statePath string) string {
 // number, for wait. The journal line is written here, so the change is on
 // disk when changed returns, unless the journal cannot be written.
 func (s *saver) changed(name string) uint64 {
+	s.graph.Lock()
+	defer s.graph.Unlock()
+	return s.changedLocked(name)
+}
+
+// changedLocked is changed with the graph lock held: a definition or a
+// delete is recorded in the critical section that checked it.
+func (s *saver) changedLocked(name string) uint64 {
 	s.mu.Lock()
 	s.seq++
 	n := s.seq
@@ -203,47 +227,69 @@ func (s *saver) loop() {
 			s.compact()
 			return
 		}
-		// Let a burst gather in the journal until it pauses, unless a
-		// waiter needs a full write now.
-		first := time.Now()
-		quiet := time.NewTimer(compactQuiet)
-	gather:
-		for {
-			select {
-			case <-quiet.C:
-				break gather
-			case <-s.wake:
-				left := compactMax - time.Since(first)
-				if left <= 0 {
-					break gather
-				}
-				quiet.Reset(min(compactQuiet, left))
-			case <-s.hurry:
-				break gather
-			case <-s.stop:
-				quiet.Stop()
+		if !s.urgent() {
+			// Let a burst gather in the journal until it pauses.
+			if stop := s.gather(); stop {
 				s.compact()
 				return
 			}
 		}
-		quiet.Stop()
 		s.compact()
+	}
+}
+
+// urgent reports a waiter that needs a full write now (its change is in no
+// journal), or a journal that has grown long.
+func (s *saver) urgent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unjournaled != 0 || len(s.since) >= maxJournalRecords
+}
+
+// gather waits until changes pause for s.quiet (s.most at the longest, or
+// at once when a full write is urgent); it reports whether to stop.
+func (s *saver) gather() (stop bool) {
+	first := time.Now()
+	quiet := time.NewTimer(s.quiet)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-quiet.C:
+			return false
+		case <-s.wake:
+			if s.urgent() {
+				return false
+			}
+			left := s.most - time.Since(first)
+			if left <= 0 {
+				return false
+			}
+			quiet.Reset(min(s.quiet, left))
+		case <-s.hurry:
+			return false
+		case <-s.stop:
+			return true
+		}
 	}
 }
 
 // compact writes state.json whole if anything changed since the last
 // write, then starts the journal over with the records it does not cover.
-// The snapshot is taken with s.mu held, so every record numbered up to the
-// write's number is older than the snapshot, and every later one newer.
+// The snapshot is taken with graph and s.mu held, so every record numbered
+// up to the write's number is older than the snapshot, and every later one
+// newer.
 func (s *saver) compact() {
+	s.graph.Lock()
 	s.mu.Lock()
 	target := s.seq
 	if target == s.saved {
 		s.mu.Unlock()
+		s.graph.Unlock()
 		return
 	}
 	st := s.snapshot()
 	s.mu.Unlock()
+	s.graph.Unlock()
 	st.JournalSeq = target
 	data, err := json.Marshal(st)
 	if err == nil {

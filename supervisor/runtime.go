@@ -166,7 +166,7 @@ func New(cfg Config) (*Runtime, error) {
 		}
 	}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
-	rt.saver = newSaver(rt.statePath, lastChange, rt.log, &rt.mu, rt.snapshotLocked, rt.savedOfLocked)
+	rt.saver = newSaver(rt.statePath, st.JournalSeq, lastChange, rt.log, &rt.mu, rt.snapshotLocked, rt.savedOfLocked)
 	rt.handler = rt.routes()
 	return rt, nil
 }

@@ -107,17 +107,19 @@ type saver struct {
 	stopped     chan struct{}
 }
 
-func newSaver(path string, after uint64, log *slog.Logger, graph sync.Locker, snapshot func() stateFile, record func(string) *savedService) *saver {
-	s := makeSaver(path, after, log, graph, snapshot, record)
+// newSaver starts the saver of a state whose state.json holds the changes
+// up to inFile and whose journal holds more, up to after.
+func newSaver(path string, inFile, after uint64, log *slog.Logger, graph sync.Locker, snapshot func() stateFile, record func(string) *savedService) *saver {
+	s := makeSaver(path, inFile, after, log, graph, snapshot, record)
 	go s.loop()
 	return s
 }
 
 // makeSaver is newSaver without starting its goroutine.
-func makeSaver(path string, after uint64, log *slog.Logger, graph sync.Locker, snapshot func() stateFile, record func(string) *savedService) *saver {
+func makeSaver(path string, inFile, after uint64, log *slog.Logger, graph sync.Locker, snapshot func() stateFile, record func(string) *savedService) *saver {
 	s := &saver{path: path, journalPath: journalPathOf(path), log: log, graph: graph, snapshot: snapshot, record: record,
 		quiet: compactQuiet, most: compactMax,
-		seq: after, saved: after, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1),
+		seq: after, saved: inFile, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1),
 		written: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{})}
 	// Appended to as it is: its records are numbered after what was
 	// loaded, so a crash before the next full write replays old and new.
@@ -127,6 +129,11 @@ func makeSaver(path string, after uint64, log *slog.Logger, graph sync.Locker, s
 		s.unjournaled = after + 1
 	} else {
 		s.journal = f
+	}
+	if after > inFile {
+		// The journal holds what state.json lacks: fold it in soon, and
+		// never remove the journal before that.
+		s.wake <- struct{}{}
 	}
 	return s
 }

@@ -124,3 +124,32 @@ func TestJournalReplay(t *testing.T) {
 		t.Error("y lost its sticky stop")
 	}
 }
+
+// TestJournalFoldedWithoutChanges: a runtime that loads a journal and
+// changes nothing still folds it into state.json before it removes it at
+// shutdown.
+func TestJournalFoldedWithoutChanges(t *testing.T) {
+	dir := tempStateDir(t)
+	state := `{"version":1,"journal_seq":1,"services":[]}` + "\n"
+	journal := `{"seq":2,"service":{"name":"kept","cmd":"sleep","args":["1"],"stopped":true}}` + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "state.journal"), []byte(journal), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := loadState(filepath.Join(dir, "state.json"))
+	if err != nil || len(st.Services) != 1 || st.Services[0].Name != "kept" || !st.Services[0].Stopped {
+		t.Fatalf("state.json after a shutdown: %+v %v", st, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.journal")); !os.IsNotExist(err) {
+		t.Errorf("the journal is still there: %v", err)
+	}
+}

@@ -66,7 +66,7 @@ func cmdOf(t *testing.T, path, name string) string {
 func TestSaverWithoutJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	f := &fakeState{svcs: map[string]savedService{}}
-	s := makeSaver(path, 0, discardLogger, &f.graph, f.snapshot, f.record)
+	s := makeSaver(path, 0, 0, discardLogger, &f.graph, f.snapshot, f.record)
 	// Changes the journal takes wait for no full write: were a waiter
 	// not hurried, it would wait for the test's deadline.
 	s.quiet, s.most = time.Hour, time.Hour

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench bench-http fuzz soak soak-short clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench bench-http bench-runtime fuzz soak soak-short clean
 
 all: build
 
@@ -102,6 +102,16 @@ HTTP_PROFILE ?=
 bench-http:
 	HTTPBENCH_POINT=$(HTTP_POINT) HTTPBENCH_CALLS=$(HTTP_CALLS) HTTPBENCH_PROFILE=$(HTTP_PROFILE) \
 		$(GO) test -run '^$$' -bench HTTPPath -benchtime 1x -timeout 30m ./internal/httpbench
+
+## bench-runtime: the embedded runtime at 50, 200 and 1000 services (run on
+## a quiet machine): time, server CPU, RSS and threads until all run,
+## stop-all, idle CPU with 200 running, the bare fork floor; then the
+## shared harness in mode api (HARNESS=path to supervisor_startup.py).
+HARNESS ?= ../shared/bench/supervisor_startup.py
+bench-runtime:
+	$(GO) test -run '^$$' -bench 'Scale|BaselineFork200' -benchtime 5x ./supervisor
+	$(GO) test -run '^$$' -bench 'Idle200' -benchtime 1x ./supervisor
+	scripts/bench-runtime-api.sh $(HARNESS) 50 200 1000
 
 ## fuzz: every fuzz target of the module, one after the other, each for
 ## FUZZTIME (default 30s; FUZZPKGS narrows the packages). The seed corpora

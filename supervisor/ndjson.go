@@ -14,6 +14,7 @@ type ndjson struct {
 	rc    *http.ResponseController
 	enc   *json.Encoder
 	begun bool
+	held  bool // events are no longer flushed one by one (see hold)
 	err   error
 }
 
@@ -25,28 +26,41 @@ func newNDJSON(w http.ResponseWriter) *ndjson {
 	return &ndjson{w: w, rc: http.NewResponseController(w), enc: enc}
 }
 
-// begin sends the headers; it is implied by the first event.
+// begin sends the headers at once; the first event implies it.
 func (n *ndjson) begin() {
+	if n.writeHeader() {
+		_ = n.rc.Flush()
+	}
+}
+
+// writeHeader sets the headers unless they are set, and reports whether it
+// did. The first event leaves them for its own flush: one write, not two.
+func (n *ndjson) writeHeader() bool {
 	if n.begun {
-		return
+		return false
 	}
 	n.begun = true
 	n.w.Header().Set("Content-Type", "application/x-ndjson")
 	n.w.Header().Set("Cache-Control", "no-store")
 	n.w.WriteHeader(http.StatusOK)
-	_ = n.rc.Flush()
+	return true
 }
 
 func (n *ndjson) send(ev Event) {
 	if n.err != nil {
 		return
 	}
-	n.begin()
+	n.writeHeader()
 	_ = n.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if n.err = n.enc.Encode(ev); n.err == nil {
+	if n.err = n.enc.Encode(ev); n.err == nil && !n.held {
 		n.err = n.rc.Flush()
 	}
 }
+
+// hold stops flushing each event: what is left of the stream follows at
+// once (the watch window is over), and goes out in one write when the
+// handler returns, instead of one write per event and one for the end.
+func (n *ndjson) hold() { n.held = true }
 
 func (n *ndjson) complete(lf *LogFiles) {
 	n.send(Event{Type: evComplete, LogFiles: lf, Timestamp: nowMs()})

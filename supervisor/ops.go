@@ -52,29 +52,32 @@ func (r *Runtime) validateGraphLocked(name string, def definition) error {
 }
 
 // define creates or updates service name and returns it with its op lock
-// held. changed reports an update that alters what runs.
-func (r *Runtime) define(ctx context.Context, name string, def definition) (s *service, changed bool, err error) {
+// held. changed reports an update that alters what runs; saved is then the
+// number of its record in the state journal, written in the critical
+// section that checked the definition against the others (saver.go).
+func (r *Runtime) define(ctx context.Context, name string, def definition) (s *service, changed bool, saved uint64, err error) {
 	for {
 		r.mu.Lock()
 		if r.closing.Load() {
 			r.mu.Unlock()
-			return nil, false, errorf(http.StatusServiceUnavailable, "the runtime is shutting down")
+			return nil, false, 0, errorf(http.StatusServiceUnavailable, "the runtime is shutting down")
 		}
 		s = r.services[name]
 		if s == nil {
 			if err := r.validateGraphLocked(name, def); err != nil {
 				r.mu.Unlock()
-				return nil, false, err
+				return nil, false, 0, err
 			}
 			s = r.newService(name, def)
 			s.op <- struct{}{} // a new service: the lock is free
 			r.services[name] = s
+			saved = r.saver.changedLocked(name)
 			r.mu.Unlock()
-			return s, true, nil
+			return s, true, saved, nil
 		}
 		r.mu.Unlock()
 		if err := s.lock(ctx); err != nil {
-			return nil, false, err
+			return nil, false, 0, err
 		}
 		r.mu.Lock()
 		if s.deleted { // deleted while we waited: define it afresh
@@ -85,14 +88,17 @@ func (r *Runtime) define(ctx context.Context, name string, def definition) (s *s
 		if err := r.validateGraphLocked(name, def); err != nil {
 			r.mu.Unlock()
 			s.unlock()
-			return nil, false, err
+			return nil, false, 0, err
 		}
 		s.mu.Lock()
 		changed = !s.def.equal(def)
 		s.def = def
 		s.mu.Unlock()
+		if changed {
+			saved = r.saver.changedLocked(name)
+		}
 		r.mu.Unlock()
-		return s, changed, nil
+		return s, changed, saved, nil
 	}
 }
 
@@ -136,9 +142,10 @@ func (r *Runtime) remove(ctx context.Context, s *service) error {
 	s.cancelRestartLocked()
 	s.mu.Unlock()
 	delete(r.services, s.name)
+	saved := r.saver.changedLocked(s.name)
 	r.mu.Unlock()
 	s.out.file.Close()
-	if err := r.saver.sync(ctx); err != nil {
+	if err := r.saver.wait(ctx, saved); err != nil {
 		return fmt.Errorf("delete service %q: save state: %w", s.name, err)
 	}
 	r.log.Info("deleted service", "service", s.name)
@@ -212,21 +219,16 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	ctx := req.Context()
-	s, changed, err := r.define(ctx, name, def)
+	s, changed, saved, err := r.define(ctx, name, def)
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
 	st := newNDJSON(w)
-	var saved uint64
-	if changed {
-		if s.active() {
-			// The definition changed under a live run, a pending restart
-			// or a start waiting for needs: replace it.
-			_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
-		}
-		// Saved while the process starts: the answer still waits for it.
-		saved = r.saver.changed()
+	if changed && s.active() {
+		// The definition changed under a live run, a pending restart or a
+		// start waiting for needs: replace it.
+		_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
 	}
 	r.startAndWatch(ctx, s, st, d, saved)
 	st.complete(s.logFiles())
@@ -242,10 +244,10 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 // stream completes with the service starting, and the start carries on in
 // the background (a stop, delete, restart or new definition cancels it).
 //
-// The answer waits until the state file holds the change (saved, when not
-// zero: the definition of a PUT), the desired state and the new run's
-// process group, so a crash of the runtime right after cannot lose them.
-// The fsync overlaps the exec.
+// The answer waits until the state on disk holds the change (saved, when
+// not zero: the definition of a PUT), the desired state and the new run's
+// process group, so a crash of the runtime right after cannot lose them
+// (saver.go: a journal line each, written before the answer).
 func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64) {
 	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()
@@ -254,13 +256,16 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 	start := s.beginStartLocked(causeUser)
 	s.unlock()
 	launched := awaitStart(ctx, start, d)
+	if !time.Now().Before(end) {
+		st.hold() // nothing more to watch: the rest goes out in one write
+	}
 	if launched {
 		for _, ev := range start.evs {
 			st.send(ev)
 		}
 	}
 	if !launched || (start.p != nil && start.p != before) {
-		saved = r.saver.changed()
+		saved = r.saver.changed(s.name)
 	}
 	if saved != 0 {
 		if serr := r.saver.wait(ctx, saved); serr != nil {
@@ -327,7 +332,13 @@ func (r *Runtime) handleStop(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
-	if _, err := s.haltLocked(grace, st.send, true); err != nil {
+	emit := func(ev Event) {
+		if ev.Type == evStopped {
+			st.hold() // the end follows at once: one write for both
+		}
+		st.send(ev)
+	}
+	if _, err := s.haltLocked(grace, emit, true); err != nil {
 		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
 	}
 	st.complete(s.logFiles())

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,7 +148,7 @@ func New(cfg Config) (*Runtime, error) {
 	if rt.home, err = os.UserHomeDir(); err != nil {
 		rt.home = "/"
 	}
-	st, err := loadState(rt.statePath)
+	st, lastChange, err := loadPersisted(rt.statePath, rt.log)
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("supervisor: %w", err)
@@ -165,7 +166,7 @@ func New(cfg Config) (*Runtime, error) {
 		}
 	}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
-	rt.saver = newSaver(rt.statePath, rt.snapshot)
+	rt.saver = newSaver(rt.statePath, st.JournalSeq, lastChange, rt.log, &rt.mu, rt.snapshotLocked, rt.savedOfLocked)
 	rt.handler = rt.routes()
 	return rt, nil
 }
@@ -209,10 +210,11 @@ func (r *Runtime) all() []*service {
 	return out
 }
 
-// snapshot is what state.json holds now.
-func (r *Runtime) snapshot() stateFile {
-	st := stateFile{Version: stateVersion, Services: []savedService{}}
-	for _, s := range r.all() {
+// snapshotLocked is what state.json holds now. r.mu is held: the services
+// and their needs are seen at one instant, a graph that existed.
+func (r *Runtime) snapshotLocked() stateFile {
+	st := stateFile{Version: stateVersion, Services: make([]savedService, 0, len(r.services))}
+	for _, s := range r.services {
 		s.mu.Lock()
 		if !s.deleted {
 			st.Services = append(st.Services, savedService{Name: s.name, definition: s.def,
@@ -220,7 +222,23 @@ func (r *Runtime) snapshot() stateFile {
 		}
 		s.mu.Unlock()
 	}
+	slices.SortFunc(st.Services, func(a, b savedService) int { return strings.Compare(a.Name, b.Name) })
 	return st
+}
+
+// savedOfLocked is what state.json holds of service name now, nil when
+// there is no such service. r.mu is held.
+func (r *Runtime) savedOfLocked(name string) *savedService {
+	s := r.services[name]
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deleted {
+		return nil
+	}
+	return &savedService{Name: s.name, definition: s.def, Stopped: s.stopped, Proc: s.rec}
 }
 
 // Boot kills what a previous run left behind, then starts every service

@@ -137,7 +137,7 @@ func (r *Runtime) remove(ctx context.Context, s *service) error {
 	s.mu.Unlock()
 	delete(r.services, s.name)
 	r.mu.Unlock()
-	s.out.file.Close()
+	s.out.close()
 	if err := r.saver.sync(ctx); err != nil {
 		return fmt.Errorf("delete service %q: save state: %w", s.name, err)
 	}

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -30,6 +31,15 @@ type proc struct {
 	exitCode      int
 	exitDesc      string
 }
+
+// record is what state.json keeps of the run, to end it after a crash of
+// the runtime.
+func (p *proc) record() procRecord {
+	return procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime, Boot: thisBoot()}
+}
+
+// thisBoot names the machine's current boot (bootID), read once.
+var thisBoot = sync.OnceValue(bootID)
 
 // spawnSpec is everything needed to start a run.
 type spawnSpec struct {

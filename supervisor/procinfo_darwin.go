@@ -68,3 +68,14 @@ func groupsOf(pgids []int) map[int][]member {
 	}
 	return groups
 }
+
+// bootID names this boot of the machine by its boot time (kern.boottime),
+// to the microsecond. "" when it cannot be read (records then rest on start
+// times alone).
+func bootID() string {
+	tv, err := unix.SysctlTimeval("kern.boottime")
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%06d", tv.Sec, tv.Usec)
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -98,4 +99,14 @@ func groupsOf(pgids []int) map[int][]member {
 		groups[st.pgrp] = append(groups[st.pgrp], member{pid: pid, startTime: st.startTime})
 	}
 	return groups
+}
+
+// bootID names this boot of the machine: a random id the kernel draws at
+// boot. "" when it cannot be read (records then rest on start times alone).
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }

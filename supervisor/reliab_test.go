@@ -5,6 +5,7 @@ package supervisor
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -109,5 +110,143 @@ func TestLogDiskFull(t *testing.T) {
 	}
 	if n := strings.Count(log.String(), "cannot write a service's log"); n != 1 {
 		t.Fatalf("the full disk was reported %d times:\n%s", n, log.String())
+	}
+}
+
+// TestCyclicStateRefused: a state.json edited by hand into a cycle of
+// needs is refused with the cycle named, and the file is left as it is.
+func TestCyclicStateRefused(t *testing.T) {
+	dir := tempStateDir(t)
+	state := `{"version":1,"services":[` +
+		`{"name":"a","cmd":"true","needs":["b"],"stopped":false},` +
+		`{"name":"b","cmd":"true","needs":["c"],"stopped":false},` +
+		`{"name":"c","cmd":"true","needs":["a"],"stopped":false}]}` + "\n"
+	path := filepath.Join(dir, "state.json")
+	if err := os.WriteFile(path, []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+	if err == nil {
+		rt.Shutdown(context.Background())
+		t.Fatal("a cyclic state.json was accepted")
+	}
+	if !strings.Contains(err.Error(), "dependency cycle: a → b → c → a") {
+		t.Fatalf("error %q does not name the cycle", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != state {
+		t.Fatalf("state.json changed: %s", b)
+	}
+	// The lock was released: once the file is fixed, the directory opens.
+	if err := os.WriteFile(path, []byte(strings.Replace(state, `"needs":["a"]`, `"needs":[]`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt, err = New(Config{StateDir: dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Shutdown(context.Background())
+}
+
+// TestCorruptStateKept: a truncated or garbled state.json is refused with
+// a clear error, and kept as it was: nothing is silently dropped.
+func TestCorruptStateKept(t *testing.T) {
+	good := `{"version":1,"services":[{"name":"a","cmd":"sleep","args":["1"],"stopped":false}]}`
+	for name, content := range map[string]string{
+		"truncated": good[:len(good)/2],
+		"garbage":   "\x00\x01not json at all",
+		"empty":     "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := tempStateDir(t)
+			path := filepath.Join(dir, "state.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+			if err == nil {
+				rt.Shutdown(context.Background())
+				t.Fatal("a corrupt state.json was accepted")
+			}
+			if !strings.Contains(err.Error(), "state.json") || !strings.Contains(err.Error(), "move it aside") {
+				t.Fatalf("unclear error %q", err)
+			}
+			if b, _ := os.ReadFile(path); string(b) != content {
+				t.Fatalf("state.json changed: %q", b)
+			}
+		})
+	}
+}
+
+// TestFailedSaveRetried: a state write that fails is tried again on its
+// own, without waiting for the next change, and reported once.
+func TestFailedSaveRetried(t *testing.T) {
+	dir := tempStateDir(t)
+	h, log := startHarnessLogged(t, dir)
+	path := filepath.Join(dir, "state.json")
+	// A directory where the file goes: the rename onto it fails, for root too.
+	os.Remove(path)
+	if err := os.MkdirAll(filepath.Join(path, "block"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	evs := h.put("a", h.req("sleep", "3600"), 0)
+	if e := find(evs, client.EventError); e == nil || !strings.Contains(e.Data, "save state") {
+		t.Fatalf("no save error reported: %+v", evs)
+	}
+	time.Sleep(time.Second) // several retries fail meanwhile
+	if n := strings.Count(log.String(), "cannot save the state"); n != 1 {
+		t.Fatalf("the failure was reported %d times:\n%s", n, log.String())
+	}
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
+	// No change from here on: the retry alone must write the file.
+	waitFor(t, "state.json to be written again", 15*time.Second, func() bool {
+		st, err := loadState(path)
+		return err == nil && len(st.Services) == 1 && st.Services[0].Name == "a" && st.Services[0].Proc != nil
+	})
+	waitFor(t, "the recovery to be reported", 5*time.Second, func() bool {
+		return strings.Contains(log.String(), "state saved again")
+	})
+}
+
+// TestLeftoverOfAnotherBootIgnored: a record of a run from another boot of
+// the machine is never acted on, even when a live group matches it (its
+// pid and start time were counted afresh since the reboot); a record of
+// this boot is.
+func TestLeftoverOfAnotherBootIgnored(t *testing.T) {
+	if thisBoot() == "" {
+		t.Skip("no boot id on this machine")
+	}
+	for _, tc := range []struct {
+		boot string
+		kill bool
+	}{{"00000000-another-boot", false}, {thisBoot(), true}} {
+		t.Run(fmt.Sprint(tc.kill), func(t *testing.T) {
+			dir := tempStateDir(t)
+			mark := newMark()
+			t.Cleanup(func() { assertNoProcesses(t, mark) })
+			rec := startGroup(t, mark, "exec sleep 3600")
+			rec.Boot = tc.boot
+			st := stateFile{Version: stateVersion, Services: []savedService{{Name: "old", Stopped: true,
+				definition: definition{Cmd: "sleep", Args: []string{"3600"}}, Proc: &rec}}}
+			b, _ := json.Marshal(st)
+			if err := os.WriteFile(filepath.Join(dir, "state.json"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rt.Shutdown(context.Background())
+			if err := rt.Boot(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if alive := groupAlive(rec.PGID); alive == tc.kill {
+				t.Fatalf("record of boot %q: group alive %v after boot", tc.boot, alive)
+			}
+			if !tc.kill {
+				_ = signalGroup(rec.PGID, 9)
+			}
+		})
 	}
 }

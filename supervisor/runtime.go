@@ -165,7 +165,7 @@ func New(cfg Config) (*Runtime, error) {
 		}
 	}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
-	rt.saver = newSaver(rt.statePath, rt.snapshot)
+	rt.saver = newSaver(rt.statePath, rt.snapshot, rt.log)
 	rt.handler = rt.routes()
 	return rt, nil
 }

@@ -143,7 +143,8 @@ func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
 	// process that dies at once must not be shown running afterwards.
 	s.mu.Lock()
 	s.cur = p
-	s.rec = &procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime}
+	rec := p.record()
+	s.rec = &rec
 	s.status, s.errText = StatusRunning, ""
 	if def.HTTPPort != nil {
 		s.status = StatusStarting // until it accepts connections

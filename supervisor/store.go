@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 )
 
 // stateFile is <state>/state.json: every definition, whether it was
@@ -30,11 +34,15 @@ type savedService struct {
 }
 
 // procRecord names a run for ever: a pid with its start time (a reused pid
-// has another) and its process group.
+// has another) and its process group, in one boot of the machine (after a
+// reboot, pids and start times begin again and name other processes).
 type procRecord struct {
 	PID       int    `json:"pid"`
 	PGID      int    `json:"pgid"`
 	StartTime uint64 `json:"start_time"`
+	// Boot names the boot the run belongs to (bootID); empty in records
+	// written before it was kept.
+	Boot string `json:"boot,omitempty"`
 }
 
 const stateVersion = 1
@@ -54,7 +62,29 @@ func loadState(path string) (stateFile, error) {
 	if st.Version > stateVersion {
 		return stateFile{}, fmt.Errorf("%s has version %d; this sprites-mcp reads up to %d: upgrade it", path, st.Version, stateVersion)
 	}
+	if err := checkSavedNeeds(st); err != nil {
+		return stateFile{}, fmt.Errorf("%s: %w (the file is left as it is: fix it, or move it aside to start with no services)", path, err)
+	}
 	return st, nil
+}
+
+// checkSavedNeeds refuses a state file (edited by hand) whose needs form a
+// cycle: its services could never start, and every later update would be
+// refused for a cycle it did not make.
+func checkSavedNeeds(st stateFile) error {
+	needs := make(map[string][]string, len(st.Services))
+	names := make([]string, 0, len(st.Services))
+	for _, ss := range st.Services {
+		needs[ss.Name] = ss.Needs
+		names = append(names, ss.Name)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if cyc := findCycle(n, func(m string) []string { return needs[m] }); cyc != nil {
+			return fmt.Errorf("dependency cycle: %s", strings.Join(cyc, " → "))
+		}
+	}
+	return nil
 }
 
 // writeFileAtomic replaces path with data: temp file, fsync, rename, so a
@@ -100,6 +130,7 @@ func syncDir(dir string) {
 type saver struct {
 	path     string
 	snapshot func() stateFile
+	log      *slog.Logger
 
 	mu      sync.Mutex
 	want    uint64        // changes made
@@ -111,8 +142,16 @@ type saver struct {
 	stopped chan struct{}
 }
 
-func newSaver(path string, snapshot func() stateFile) *saver {
-	s := &saver{path: path, snapshot: snapshot, wake: make(chan struct{}, 1),
+// A failed write is tried again after saveRetryMin, doubling up to
+// saveRetryMax, until one succeeds: a full disk that frees up must not wait
+// for the next change to get the state on disk.
+const (
+	saveRetryMin = 100 * time.Millisecond
+	saveRetryMax = 30 * time.Second
+)
+
+func newSaver(path string, snapshot func() stateFile, log *slog.Logger) *saver {
+	s := &saver{path: path, snapshot: snapshot, log: log, wake: make(chan struct{}, 1),
 		written: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.loop()
 	return s
@@ -156,26 +195,35 @@ func (s *saver) sync(ctx context.Context) error { return s.wait(ctx, s.changed()
 
 func (s *saver) loop() {
 	defer close(s.stopped)
+	var retry <-chan time.Time
+	delay := saveRetryMin
 	for {
 		select {
 		case <-s.wake:
+		case <-retry:
 		case <-s.stop:
 			s.flush()
 			return
 		}
-		s.flush()
+		if s.flush() != nil {
+			retry = time.After(delay)
+			delay = min(2*delay, saveRetryMax)
+		} else {
+			retry, delay = nil, saveRetryMin
+		}
 	}
 }
 
 // flush writes the current snapshot if anything changed since the last
-// write. The change number is read before the snapshot is taken, so the
-// snapshot contains at least those changes.
-func (s *saver) flush() {
+// write, or the last write failed. The change number is read before the
+// snapshot is taken, so the snapshot contains at least those changes. A
+// failure is logged once, and the first success after it once.
+func (s *saver) flush() error {
 	s.mu.Lock()
-	target := s.want
-	if target == s.saved {
+	target, prevErr := s.want, s.lastErr
+	if target == s.saved && prevErr == nil {
 		s.mu.Unlock()
-		return
+		return nil
 	}
 	s.mu.Unlock()
 	data, err := json.Marshal(s.snapshot())
@@ -187,10 +235,20 @@ func (s *saver) flush() {
 	close(s.written)
 	s.written = make(chan struct{})
 	s.mu.Unlock()
+	switch {
+	case err != nil && prevErr == nil:
+		s.log.Error("cannot save the state: trying again until it works", "err", err)
+	case err == nil && prevErr != nil:
+		s.log.Info("state saved again", "path", s.path)
+	}
+	if err != nil {
+		return err
+	}
 	// After the waiters go: the file's content is already synced and the
 	// rename survives any crash of this process; only a power loss in the
 	// next moment could bring back the previous (whole) file.
 	syncDir(filepath.Dir(s.path))
+	return nil
 }
 
 // close writes what is pending and stops the goroutine.

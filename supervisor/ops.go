@@ -219,7 +219,9 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 	}
 	st := newNDJSON(w)
 	var saved uint64
+	cause := causeUserSame
 	if changed {
+		cause = causeUser
 		if s.active() {
 			// The definition changed under a live run, a pending restart
 			// or a start waiting for needs: replace it.
@@ -228,7 +230,7 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 		// Saved while the process starts: the answer still waits for it.
 		saved = r.saver.changed()
 	}
-	r.startAndWatch(ctx, s, st, d, saved)
+	r.startAndWatch(ctx, s, st, d, saved, cause)
 	st.complete(s.logFiles())
 }
 
@@ -246,12 +248,12 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 // zero: the definition of a PUT), the desired state and the new run's
 // process group, so a crash of the runtime right after cannot lose them.
 // The fsync overlaps the exec.
-func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64) {
+func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64, cause startCause) {
 	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()
 	defer sub.close()
 	before := s.current()
-	start := s.beginStartLocked(causeUser)
+	start := s.beginStartLocked(cause)
 	s.unlock()
 	launched := awaitStart(ctx, start, d)
 	if launched {
@@ -298,7 +300,7 @@ func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
-	r.startAndWatch(req.Context(), s, st, d, 0)
+	r.startAndWatch(req.Context(), s, st, d, 0, causeUser)
 	st.complete(s.logFiles())
 }
 
@@ -344,7 +346,7 @@ func (r *Runtime) handleRestart(w http.ResponseWriter, req *http.Request) {
 		s.unlock()
 		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
 	} else {
-		r.startAndWatch(ctx, s, st, d, 0)
+		r.startAndWatch(ctx, s, st, d, 0, causeUser)
 	}
 	st.complete(s.logFiles())
 }

@@ -39,15 +39,24 @@ func (s *syncBuffer) String() string {
 }
 
 // startHarnessLogged is startHarness with the runtime's log kept.
-func startHarnessLogged(t *testing.T, dir string) (*harness, *syncBuffer) {
+// tweak, if set, adjusts the timings after fastTuning.
+func startHarnessLogged(t *testing.T, dir string, tweak ...func(*tuning)) (*harness, *syncBuffer) {
 	t.Helper()
 	buf := &syncBuffer{}
 	h := &harness{t: t, dir: dir, mark: newMark()}
-	rt, err := New(Config{StateDir: dir, Logger: slog.New(slog.NewTextHandler(buf, nil))})
+	cfg := Config{StateDir: dir, Logger: slog.New(slog.NewTextHandler(buf, nil))}
+	cfg.tweak = func(tu *tuning) {
+		rt := &Runtime{tune: *tu}
+		fastTuning(rt)
+		*tu = rt.tune
+		for _, f := range tweak {
+			f(tu)
+		}
+	}
+	rt, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fastTuning(rt)
 	ln, err := rt.listen()
 	if err != nil {
 		t.Fatal(err)
@@ -248,5 +257,61 @@ func TestLeftoverOfAnotherBootIgnored(t *testing.T) {
 				_ = signalGroup(rec.PGID, 9)
 			}
 		})
+	}
+}
+
+// TestStopOfWaitingServiceReportsStopped: a stop of a service that only
+// waits — for its crash restart, or for a need — answers stopping and
+// stopped, as a stop of a running one does.
+func TestStopOfWaitingServiceReportsStopped(t *testing.T) {
+	h, _ := startHarnessLogged(t, tempStateDir(t), func(tu *tuning) { tu.backoffBase, tu.backoffCap = time.Minute, time.Minute })
+	h.put("crash", h.sh("exit 3"), 0)
+	waitFor(t, "a restart to be pending", 15*time.Second, func() bool {
+		s := h.get("crash")
+		return s.State.Status == client.StatusFailed && !s.State.NextRestartAt.IsZero()
+	})
+	if evs := h.stopSvc("crash", time.Second); find(evs, client.EventStopped) == nil {
+		t.Fatalf("stop of a service waiting to restart: %v", types(evs))
+	}
+	if s := h.get("crash"); s.State.Status != client.StatusStopped || !s.State.NextRestartAt.IsZero() {
+		t.Fatalf("after the stop: %+v", s.State)
+	}
+
+	port := freePort(t)
+	slow := h.req("sleep", "3600") // never listens
+	slow.HTTPPort = &port
+	h.put("slow", slow, 0)
+	dep := h.req("sleep", "3600")
+	dep.Needs = []string{"slow"}
+	h.put("dep", dep, 0) // the window ends while it waits
+	if s := h.get("dep"); s.State.Status != client.StatusStarting {
+		t.Fatalf("dep %+v", s.State)
+	}
+	if evs := h.stopSvc("dep", time.Second); find(evs, client.EventStopped) == nil {
+		t.Fatalf("stop of a service waiting for a need: %v", types(evs))
+	}
+	h.stopSvc("slow", time.Second)
+}
+
+// TestUnchangedPutKeepsRestartCount: repeating a definition is not a fresh
+// start; the crash count stays.
+func TestUnchangedPutKeepsRestartCount(t *testing.T) {
+	h := startHarness(t)
+	r := h.sh("sleep 0.2; exit 1")
+	h.put("flaky", r, 0)
+	var before int
+	waitFor(t, "two crash restarts", 15*time.Second, func() bool {
+		before = h.get("flaky").State.RestartCount
+		return before >= 2
+	})
+	h.put("flaky", r, 0)
+	if n := h.get("flaky").State.RestartCount; n < before {
+		t.Fatalf("an unchanged PUT reset restart_count from %d to %d", before, n)
+	}
+	// A changed one is a fresh start.
+	r.Args[1] = "sleep 3600"
+	h.put("flaky", r, 0)
+	if n := h.get("flaky").State.RestartCount; n != 0 {
+		t.Fatalf("a changed PUT kept restart_count %d", n)
 	}
 }

@@ -262,6 +262,9 @@ func (s *service) restartAfterCrash(gen uint64) {
 // It returns the run's exit code, or nil when nothing was running.
 func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool) (*int, error) {
 	s.mu.Lock()
+	// Only waiting (a restart timer, or a start waiting for its needs):
+	// the stream still reports the stop.
+	waiting := s.cur == nil && (s.timer != nil || s.pending != nil)
 	s.cancelRestartLocked()
 	if st := s.pending; st != nil {
 		st.cancel()
@@ -286,7 +289,12 @@ func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool)
 		saved = s.rt.saver.changed()
 	}
 	if p == nil {
-		return nil, s.waitSaved(saved)
+		err := s.waitSaved(saved)
+		if emit != nil && waiting {
+			emit(Event{Type: evStopping, Timestamp: nowMs()})
+			emit(Event{Type: evStopped, Timestamp: nowMs()})
+		}
+		return nil, err
 	}
 	if emit != nil {
 		emit(Event{Type: evStopping, Timestamp: nowMs()})

@@ -28,6 +28,14 @@ type proc struct {
 	installed chan struct{}
 	// stopRequested marks an exit we asked for: it is a stop, not a crash.
 	stopRequested atomic.Bool
+	// sigMu and reaped close the window in which a signal meant for this
+	// run could reach a later process group with the same id: the leader
+	// is kept unreaped (a zombie, whose pid — and so whose group id — no
+	// process can take) until its group is empty, and every signal to the
+	// group is sent under sigMu read-locked, checking reaped, which the
+	// reaper sets, write-locked, just before it reaps the leader.
+	sigMu  sync.RWMutex
+	reaped bool
 	exitCode      int
 	exitDesc      string
 }

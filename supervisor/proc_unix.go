@@ -61,14 +61,25 @@ func spawn(spec spawnSpec) (*proc, error) {
 		go func() { defer readers.Done(); spec.out.pump(errR, evStderr, p) }()
 		startErr <- nil
 
+		// The leader has exited but stays unreaped (a zombie) while its
+		// group empties: its pid, which is the group id, cannot be reused
+		// meanwhile, so the group signals below and those of a concurrent
+		// stop reach only this run. A platform that cannot wait without
+		// reaping (an error here) falls back to what it had before: the
+		// Wait below reaps at once, and the gate still keeps our own
+		// signals from a reused group id.
+		_ = waitExit(p.pid)
+		reapGroup(p, spec.crashGrace)
+		drainReaders(&readers, outR, errR)
+		p.sigMu.Lock()
+		p.reaped = true
+		p.sigMu.Unlock()
 		state, werr := cmd.Process.Wait()
 		// The child is reaped: the thread may go back to the pool.
 		release()
 		p.exitCode, p.exitDesc = describeExit(state, werr)
-		reapGroup(p, spec.crashGrace)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
-		drainReaders(&readers, outR, errR)
 		// onExit first: whoever waits on done then sees the final status.
 		<-p.installed
 		spec.onExit(p)
@@ -153,13 +164,13 @@ func reapGroup(p *proc, grace time.Duration) {
 	}
 	begin := time.Now()
 	if !p.stopRequested.Load() {
-		_ = signalGroup(p.pid, unix.SIGTERM)
+		_ = p.signal(unix.SIGTERM)
 	}
 	killed := false
 	wait := time.Millisecond
 	for groupAlive(p.pid) {
 		if !killed && !p.stopRequested.Load() && time.Since(begin) >= grace {
-			_ = signalGroup(p.pid, unix.SIGKILL)
+			_ = p.signal(unix.SIGKILL)
 			killed = true
 		}
 		time.Sleep(wait)
@@ -196,7 +207,7 @@ func terminate(p *proc, grace time.Duration) error {
 		return nil
 	default:
 	}
-	_ = signalGroup(p.pid, unix.SIGTERM)
+	_ = p.signal(unix.SIGTERM)
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
@@ -204,7 +215,7 @@ func terminate(p *proc, grace time.Duration) error {
 		return nil
 	case <-t.C:
 	}
-	_ = signalGroup(p.pid, unix.SIGKILL)
+	_ = p.signal(unix.SIGKILL)
 	const unkillable = 30 * time.Second
 	select {
 	case <-p.done:
@@ -233,6 +244,17 @@ func signalRun(p *proc, sig syscall.Signal) error {
 	case <-p.done:
 		return fmt.Errorf("the process has exited")
 	default:
+	}
+	return p.signal(sig)
+}
+
+// signal sends sig to the run's group, unless its leader was reaped: from
+// then on the group id may name another group (see proc.sigMu).
+func (p *proc) signal(sig syscall.Signal) error {
+	p.sigMu.RLock()
+	defer p.sigMu.RUnlock()
+	if p.reaped {
+		return fmt.Errorf("the process has exited")
 	}
 	return signalGroup(p.pid, sig)
 }

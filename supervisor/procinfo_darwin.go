@@ -79,3 +79,36 @@ func bootID() string {
 	}
 	return fmt.Sprintf("%d.%06d", tv.Sec, tv.Usec)
 }
+
+// waitExit returns once process pid (our child) has exited, without
+// reaping it: macOS has no waitid(WNOWAIT) in x/sys, but a kqueue
+// EVFILT_PROC/NOTE_EXIT event tells the exit and leaves the zombie to
+// os/exec's Wait. A process already gone answers ESRCH.
+func waitExit(pid int) error {
+	kq, err := unix.Kqueue()
+	if err != nil {
+		return err
+	}
+	defer unix.Close(kq)
+	var ev unix.Kevent_t
+	unix.SetKevent(&ev, pid, unix.EVFILT_PROC, unix.EV_ADD|unix.EV_ONESHOT)
+	ev.Fflags = unix.NOTE_EXIT
+	out := make([]unix.Kevent_t, 1)
+	for {
+		n, err := unix.Kevent(kq, []unix.Kevent_t{ev}, out, nil)
+		switch {
+		case errors.Is(err, unix.ESRCH):
+			return nil
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			return err
+		case n > 0 && out[0].Flags&unix.EV_ERROR != 0 && syscall.Errno(out[0].Data) == unix.ESRCH:
+			return nil
+		case n > 0 && out[0].Flags&unix.EV_ERROR != 0:
+			return syscall.Errno(out[0].Data)
+		case n > 0:
+			return nil
+		}
+	}
+}

@@ -315,3 +315,28 @@ func TestUnchangedPutKeepsRestartCount(t *testing.T) {
 		t.Fatalf("a changed PUT kept restart_count %d", n)
 	}
 }
+
+// TestLeaderKeptUntilGroupEmpty: a leader that exits before its group is
+// kept unreaped (a zombie) until the group is empty, so that its pid — the
+// group id — cannot be taken by a new process while signals may still go
+// to the group.
+func TestLeaderKeptUntilGroupEmpty(t *testing.T) {
+	h, _ := startHarnessLogged(t, tempStateDir(t), func(tu *tuning) { tu.crashGrace = 3 * time.Second })
+	// The member ignores TERM: only the KILL after the grace ends it.
+	h.put("lead", h.sh(`trap '' TERM; sleep 3600 & sleep 0.3; exit 0`), 0)
+	leader := h.get("lead").State.PID
+	waitFor(t, "the leader to exit while its group lives", 10*time.Second, func() bool {
+		st, err := readProcStat(leader)
+		if err != nil {
+			t.Fatalf("the leader was reaped while its group lives: %v", err)
+		}
+		return st.state == 'Z'
+	})
+	if !groupAlive(leader) {
+		t.Fatal("the group ended before the check")
+	}
+	waitFor(t, "the leader to be reaped once the group is empty", 15*time.Second, func() bool {
+		_, err := readProcStat(leader)
+		return err != nil
+	})
+}

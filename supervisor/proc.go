@@ -34,10 +34,10 @@ type proc struct {
 	// process can take) until its group is empty, and every signal to the
 	// group is sent under sigMu read-locked, checking reaped, which the
 	// reaper sets, write-locked, just before it reaps the leader.
-	sigMu  sync.RWMutex
-	reaped bool
-	exitCode      int
-	exitDesc      string
+	sigMu    sync.RWMutex
+	reaped   bool
+	exitCode int
+	exitDesc string
 }
 
 // record is what state.json keeps of the run, to end it after a crash of

@@ -36,6 +36,13 @@ type proc struct {
 	// reaper sets, write-locked, just before it reaps the leader.
 	sigMu    sync.RWMutex
 	reaped   bool
+	// tag marks every process of the run (runTagEnv; escape.go).
+	tag string
+	// escMu guards escaped (pid → start time: processes of the run found
+	// outside its group) and escGroups (their groups, told the watchdog).
+	escMu     sync.Mutex
+	escaped   map[int]uint64
+	escGroups []int
 	exitCode int
 	exitDesc string
 }

@@ -33,7 +33,9 @@ func spawn(spec spawnSpec) (*proc, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("working directory %q is not a directory", dir)
 	}
-	p := &proc{done: make(chan struct{}), installed: make(chan struct{})}
+	// Before the first service: orphans of services come to us (Linux).
+	subreaper()
+	p := &proc{done: make(chan struct{}), installed: make(chan struct{}), tag: newRunTag()}
 	startErr := make(chan error, 1)
 	go func() {
 		attr := &syscall.SysProcAttr{Setpgid: true}
@@ -42,7 +44,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 			runtime.LockOSThread()
 			release = runtime.UnlockOSThread
 		}
-		cmd, outR, errR, err := startCmd(spec.def, dir, attr)
+		cmd, outR, errR, err := startCmd(spec.def, dir, attr, p.tag)
 		if err != nil {
 			release()
 			startErr <- err
@@ -55,6 +57,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		}
 		// The watchdog learns of the group before anyone hears of the run.
 		spec.watch.add(procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime})
+		trackEscapes(p, spec.watch)
 		var readers sync.WaitGroup
 		readers.Add(2)
 		go func() { defer readers.Done(); spec.out.pump(outR, evStdout, p) }()
@@ -70,6 +73,10 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// signals from a reused group id.
 		_ = waitExit(p.pid)
 		reapGroup(p, spec.crashGrace)
+		// What left the group goes with it, before the leader is reaped:
+		// its zombie keeps the group id ours while its members are reaped.
+		untrackEscapes(p)
+		p.endEscapees(spec.crashGrace)
 		drainReaders(&readers, outR, errR)
 		p.sigMu.Lock()
 		p.reaped = true
@@ -80,6 +87,11 @@ func spawn(spec spawnSpec) (*proc, error) {
 		p.exitCode, p.exitDesc = describeExit(state, werr)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
+		p.escMu.Lock()
+		for _, g := range p.escGroups {
+			spec.watch.remove(g)
+		}
+		p.escMu.Unlock()
 		// onExit first: whoever waits on done then sees the final status.
 		<-p.installed
 		spec.onExit(p)
@@ -92,7 +104,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 }
 
 // startCmd runs exec with the output pipes, in a process group of its own.
-func startCmd(def definition, dir string, attr *syscall.SysProcAttr) (*exec.Cmd, *os.File, *os.File, error) {
+func startCmd(def definition, dir string, attr *syscall.SysProcAttr, tag string) (*exec.Cmd, *os.File, *os.File, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
@@ -104,7 +116,8 @@ func startCmd(def definition, dir string, attr *syscall.SysProcAttr) (*exec.Cmd,
 		return nil, nil, nil, fmt.Errorf("create stderr pipe: %w", err)
 	}
 	cmd := exec.Command(def.Cmd, def.Args...)
-	cmd.Env = serviceEnv(def.Env)
+	// The run tag last: a service's env cannot override it.
+	cmd.Env = append(serviceEnv(def.Env), runTagEnv+"="+tag)
 	cmd.Dir = dir
 	// Files, not writers: exec then starts no copying goroutines and Wait
 	// returns when the leader exits, whoever still holds the pipes.
@@ -207,6 +220,8 @@ func terminate(p *proc, grace time.Duration) error {
 		return nil
 	default:
 	}
+	// Escaped processes first, while the tree still links them to the run.
+	p.signalEscapees(unix.SIGTERM)
 	_ = p.signal(unix.SIGTERM)
 	t := time.NewTimer(grace)
 	defer t.Stop()
@@ -215,6 +230,7 @@ func terminate(p *proc, grace time.Duration) error {
 		return nil
 	case <-t.C:
 	}
+	p.signalEscapees(unix.SIGKILL)
 	_ = p.signal(unix.SIGKILL)
 	const unkillable = 30 * time.Second
 	select {

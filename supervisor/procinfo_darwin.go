@@ -112,3 +112,39 @@ func waitExit(pid int) error {
 		}
 	}
 }
+
+// subreaper reports false: macOS has no child subreaper. An escaped
+// process whose parent dies goes to launchd; it is found only if a scan saw
+// it while its parent lived (escape.go).
+func subreaper() bool { return false }
+
+// reapChild is never called: without a subreaper no orphan is ours.
+func reapChild(int) {}
+
+// hasRunTag reports false: reading another process's environment needs
+// KERN_PROCARGS2 parsing, and without a subreaper no orphan is our child
+// for the tag to identify.
+func hasRunTag(int, uint64, string) bool { return false }
+
+// readProcessTable asks sysctl kern.proc.all for every process.
+func readProcessTable() []procEntry {
+	kps, err := unix.SysctlKinfoProcSlice("kern.proc.all")
+	if err != nil {
+		return nil
+	}
+	table := make([]procEntry, 0, len(kps))
+	for i := range kps {
+		kp := &kps[i]
+		table = append(table, procEntry{pid: int(kp.Proc.P_pid), ppid: int(kp.Eproc.Ppid),
+			pgrp: int(kp.Eproc.Pgid), start: startTimeOf(kp), zombie: kp.Proc.P_stat == sZomb})
+	}
+	return table
+}
+
+// signalProcess sends sig to pid if it is still the process that started
+// at start (macOS has no pidfd: the check and the kill are two steps).
+func signalProcess(pid int, start uint64, sig syscall.Signal) {
+	if st, err := processStartTime(pid); err == nil && st == start {
+		_ = unix.Kill(pid, sig)
+	}
+}

@@ -34,8 +34,8 @@ type proc struct {
 	// process can take) until its group is empty, and every signal to the
 	// group is sent under sigMu read-locked, checking reaped, which the
 	// reaper sets, write-locked, just before it reaps the leader.
-	sigMu    sync.RWMutex
-	reaped   bool
+	sigMu  sync.RWMutex
+	reaped bool
 	// tag marks every process of the run (runTagEnv; escape.go).
 	tag string
 	// escMu guards escaped (pid → start time: processes of the run found
@@ -43,8 +43,8 @@ type proc struct {
 	escMu     sync.Mutex
 	escaped   map[int]uint64
 	escGroups []int
-	exitCode int
-	exitDesc string
+	exitCode  int
+	exitDesc  string
 }
 
 // record is what state.json keeps of the run, to end it after a crash of

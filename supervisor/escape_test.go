@@ -99,3 +99,65 @@ func TestNoProcessEscapesKilledRuntime(t *testing.T) {
 		return len(markedProcesses(mark)) == 0
 	})
 }
+
+// TestRuntimeCrashKeepsState: a runtime SIGKILLed with services running
+// leaves no process; the next one finds state.json as it was (definitions
+// and explicit stops) and brings back every service not explicitly
+// stopped.
+func TestRuntimeCrashKeepsState(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	host := startHost(t, dir)
+	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
+	put := func(name, script string, needs ...string) {
+		st, err := c.Put(t.Context(), "local", name, client.ServiceRequest{Cmd: "sh", Args: []string{"-c", script},
+			Env: map[string]string{markEnv: mark}, Needs: needs}, 0)
+		events(t, st, err)
+	}
+	put("db", "exec sleep 3600")
+	put("web", "sleep 3600 & exec sleep 3600", "db")
+	put("daemon", "setsid sleep 1000 & exec sleep 3600")
+	put("off", "exec sleep 3600")
+	st, err := c.Stop(t.Context(), "local", "off", time.Second)
+	events(t, st, err)
+	waitFor(t, "the processes", 15*time.Second, func() bool { return len(markedProcesses(mark)) == 5 })
+	before, err := loadState(filepath.Join(dir, "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = host.Wait()
+	waitFor(t, "no process of the services", 20*time.Second, func() bool { return len(markedProcesses(mark)) == 0 })
+
+	after, err := loadState(filepath.Join(dir, "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Services) != len(before.Services) {
+		t.Fatalf("state.json lost services: %+v", after.Services)
+	}
+	for i, s := range after.Services {
+		b := before.Services[i]
+		if s.Name != b.Name || !s.definition.equal(b.definition) || s.Stopped != b.Stopped {
+			t.Fatalf("state.json changed: %+v, was %+v", s, b)
+		}
+	}
+
+	rt, err := New(Config{StateDir: dir, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Shutdown(t.Context())
+	if err := rt.Boot(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]Status{"db": StatusRunning, "web": StatusRunning, "daemon": StatusRunning, "off": StatusStopped} {
+		if v := rt.lookup(name).view(); v.State.Status != want {
+			t.Errorf("%s after the crash: %s, want %s", name, v.State.Status, want)
+		}
+	}
+}

@@ -126,6 +126,9 @@ func reapChild(int) {}
 // for the tag to identify.
 func hasRunTag(int, uint64, string) bool { return false }
 
+// readRunTag is "" for the same reason.
+func readRunTag(int) string { return "" }
+
 // readProcessTable asks sysctl kern.proc.all for every process.
 func readProcessTable() []procEntry {
 	kps, err := unix.SysctlKinfoProcSlice("kern.proc.all")

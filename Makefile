@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench fuzz clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench bench-runtime fuzz clean
 
 all: build
 
@@ -86,6 +86,16 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./resources
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./supervisor
 	$(GO) test -run '^$$' -bench StdioServiceGet -benchtime 5000x .
+
+## bench-runtime: the embedded runtime at 50, 200 and 1000 services (run on
+## a quiet machine): time, server CPU, RSS and threads until all run,
+## stop-all, idle CPU with 200 running, the bare fork floor; then the
+## shared harness in mode api (HARNESS=path to supervisor_startup.py).
+HARNESS ?= ../shared/bench/supervisor_startup.py
+bench-runtime:
+	$(GO) test -run '^$$' -bench 'Scale|BaselineFork200' -benchtime 5x ./supervisor
+	$(GO) test -run '^$$' -bench 'Idle200' -benchtime 1x ./supervisor
+	scripts/bench-runtime-api.sh $(HARNESS) 50 200 1000
 
 ## fuzz: a short run of the stream decoder's fuzz target.
 fuzz:

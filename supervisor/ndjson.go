@@ -25,23 +25,31 @@ func newNDJSON(w http.ResponseWriter) *ndjson {
 	return &ndjson{w: w, rc: http.NewResponseController(w), enc: enc}
 }
 
-// begin sends the headers; it is implied by the first event.
+// begin sends the headers at once; the first event implies it.
 func (n *ndjson) begin() {
+	if n.writeHeader() {
+		_ = n.rc.Flush()
+	}
+}
+
+// writeHeader sets the headers unless they are set, and reports whether it
+// did. The first event leaves them for its own flush: one write, not two.
+func (n *ndjson) writeHeader() bool {
 	if n.begun {
-		return
+		return false
 	}
 	n.begun = true
 	n.w.Header().Set("Content-Type", "application/x-ndjson")
 	n.w.Header().Set("Cache-Control", "no-store")
 	n.w.WriteHeader(http.StatusOK)
-	_ = n.rc.Flush()
+	return true
 }
 
 func (n *ndjson) send(ev Event) {
 	if n.err != nil {
 		return
 	}
-	n.begin()
+	n.writeHeader()
 	_ = n.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if n.err = n.enc.Encode(ev); n.err == nil {
 		n.err = n.rc.Flush()

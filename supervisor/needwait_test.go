@@ -209,8 +209,8 @@ func TestRuntimeRestartDuringBackgroundStart(t *testing.T) {
 	h := startHarness(t)
 	h.slowHTTPNeed("1.5")
 	h.timedPut("app", dependent(h.mark), 0, 2*time.Second)
-	// The answer came after the state file held the desired state.
-	st, err := loadState(filepath.Join(h.dir, "state.json"))
+	// The answer came after the state on disk held the desired state.
+	st, _, err := loadPersisted(filepath.Join(h.dir, "state.json"), quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

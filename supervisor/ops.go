@@ -138,7 +138,7 @@ func (r *Runtime) remove(ctx context.Context, s *service) error {
 	delete(r.services, s.name)
 	r.mu.Unlock()
 	s.out.close()
-	if err := r.saver.sync(ctx); err != nil {
+	if err := r.saver.sync(ctx, s.name); err != nil {
 		return fmt.Errorf("delete service %q: save state: %w", s.name, err)
 	}
 	r.log.Info("deleted service", "service", s.name)
@@ -228,7 +228,7 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 			_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
 		}
 		// Saved while the process starts: the answer still waits for it.
-		saved = r.saver.changed()
+		saved = r.saver.changed(s.name)
 	}
 	r.startAndWatch(ctx, s, st, d, saved, cause)
 	st.complete(s.logFiles())
@@ -262,7 +262,7 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 		}
 	}
 	if !launched || (start.p != nil && start.p != before) {
-		saved = r.saver.changed()
+		saved = r.saver.changed(s.name)
 	}
 	if saved != 0 {
 		if serr := r.saver.wait(ctx, saved); serr != nil {

@@ -36,7 +36,10 @@ func TestMain(m *testing.M) {
 		if os.Getenv(helperNoPdeathEnv) == "1" {
 			cfg.tweak = func(t *tuning) { t.parentDeath = false }
 		}
-		if err := Run(ctx, cfg); err != nil {
+		writeProfiles := startProfiles()
+		err := Run(ctx, cfg)
+		writeProfiles()
+		if err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}

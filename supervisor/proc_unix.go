@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,11 +17,10 @@ import (
 // spawn starts a run. It returns once exec has succeeded or failed; exec
 // errors (no such command, not executable, bad dir) come back here.
 //
-// With Pdeathsig (Linux), the child is forked from a goroutine that holds
-// its OS thread locked until the child is reaped: Pdeathsig fires when the
-// forking *thread* exits, not the process (Go issue 27505), so an unlocked
-// thread retired by the Go runtime would kill a healthy service. Without
-// it (macOS, or switched off) no thread is held.
+// With Pdeathsig (Linux), the child is forked from the one thread that
+// lives as long as the process (forker_unix.go): Pdeathsig fires when the
+// forking *thread* exits, not the process (Go issue 27505). No thread is
+// held per child: the exit is awaited on the netpoller (awaitExit).
 func spawn(spec spawnSpec) (*proc, error) {
 	dir := spec.def.Dir
 	if dir == "" {
@@ -39,14 +37,16 @@ func spawn(spec spawnSpec) (*proc, error) {
 	startErr := make(chan error, 1)
 	go func() {
 		attr := &syscall.SysProcAttr{Setpgid: true}
-		release := func() {}
+		var cmd *exec.Cmd
+		var outR, errR *os.File
+		var err error
+		start := func() { cmd, outR, errR, err = startCmd(spec.def, dir, attr, p.tag) }
 		if spec.parentDeath && setParentDeathSignal(attr) {
-			runtime.LockOSThread()
-			release = runtime.UnlockOSThread
+			onForkThread(start)
+		} else {
+			start()
 		}
-		cmd, outR, errR, err := startCmd(spec.def, dir, attr, p.tag)
 		if err != nil {
-			release()
 			startErr <- err
 			return
 		}
@@ -71,6 +71,9 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// reaping (an error here) falls back to what it had before: the
 		// Wait below reaps at once, and the gate still keeps our own
 		// signals from a reused group id.
+		// awaitExit waits on the netpoller (no thread held) where it can;
+		// waitExit then returns at once, or blocks where it could not.
+		awaitExit(p.pid)
 		_ = waitExit(p.pid)
 		reapGroup(p, spec.crashGrace)
 		// What left the group goes with it, before the leader is reaped:
@@ -82,8 +85,6 @@ func spawn(spec spawnSpec) (*proc, error) {
 		p.reaped = true
 		p.sigMu.Unlock()
 		state, werr := cmd.Process.Wait()
-		// The child is reaped: the thread may go back to the pool.
-		release()
 		p.exitCode, p.exitDesc = describeExit(state, werr)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)

@@ -147,7 +147,7 @@ func New(cfg Config) (*Runtime, error) {
 	if rt.home, err = os.UserHomeDir(); err != nil {
 		rt.home = "/"
 	}
-	st, err := loadState(rt.statePath)
+	st, lastChange, err := loadPersisted(rt.statePath, rt.log)
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("supervisor: %w", err)
@@ -165,7 +165,7 @@ func New(cfg Config) (*Runtime, error) {
 		}
 	}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
-	rt.saver = newSaver(rt.statePath, rt.snapshot, rt.log)
+	rt.saver = newSaver(rt.statePath, lastChange, rt.log, rt.snapshot, rt.savedOf)
 	rt.handler = rt.routes()
 	return rt, nil
 }
@@ -221,6 +221,24 @@ func (r *Runtime) snapshot() stateFile {
 		s.mu.Unlock()
 	}
 	return st
+}
+
+// savedOf is what state.json holds of service name now, nil when there is
+// no such service. Read under r.mu: a service deleted and defined again
+// meanwhile is seen as one or the other, never as a mix.
+func (r *Runtime) savedOf(name string) *savedService {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.services[name]
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deleted {
+		return nil
+	}
+	return &savedService{Name: s.name, definition: s.def, Stopped: s.stopped, Proc: s.rec}
 }
 
 // Boot kills what a previous run left behind, then starts every service

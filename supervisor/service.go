@@ -156,13 +156,17 @@ func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
 
 // waitPort waits until run p accepts TCP connections on 127.0.0.1:port,
 // then marks the service running. Connecting is the only readiness signal
-// a generic process gives, so this polls, briefly and within a limit.
+// a generic process gives, so this polls, within a limit: first after 1 ms,
+// then less and less often, up to every 20 ms, so that a server that is
+// ready at once holds its dependents for a millisecond, not for a whole
+// polling period (ten of them in a chain ten deep).
 // waiting, if set, is called when the first attempt fails.
 func (s *service) waitPort(ctx context.Context, p *proc, port int, waiting func()) error {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	limit := time.NewTimer(s.rt.tune.readyTimeout)
 	defer limit.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
+	pause := time.Millisecond
+	tick := time.NewTimer(pause)
 	defer tick.Stop()
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
@@ -193,6 +197,8 @@ func (s *service) waitPort(ctx context.Context, p *proc, port int, waiting func(
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
+			pause = min(2*pause, 20*time.Millisecond)
+			tick.Reset(pause)
 		}
 	}
 }
@@ -230,7 +236,7 @@ func (s *service) onExit(p *proc) {
 	s.mu.Unlock()
 	s.out.hub.publish(hubEvent{Event: Event{Type: evExit, ExitCode: &code, Timestamp: nowMs()}, run: p})
 	if !closing {
-		s.rt.saver.changed()
+		s.rt.saver.changed(s.name)
 	}
 }
 
@@ -286,7 +292,7 @@ func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool)
 	s.mu.Unlock()
 	var saved uint64
 	if persist {
-		saved = s.rt.saver.changed()
+		saved = s.rt.saver.changed(s.name)
 	}
 	if p == nil {
 		err := s.waitSaved(saved)

@@ -117,7 +117,7 @@ func (s *service) beginStartLocked(cause startCause) *startRun {
 	def := s.def
 	s.mu.Unlock()
 	if persist {
-		s.rt.saver.changed()
+		s.rt.saver.changed(s.name)
 	}
 	switch {
 	case cur != nil:
@@ -183,7 +183,7 @@ func (s *service) launchLocked(st *startRun, def definition) {
 	s.mu.Lock()
 	s.pending = nil
 	s.mu.Unlock()
-	s.rt.saver.changed()
+	s.rt.saver.changed(s.name)
 	if def.HTTPPort != nil {
 		go func() { _ = s.waitPort(s.rt.ctx, p, *def.HTTPPort, nil) }()
 	}

@@ -1,0 +1,246 @@
+//go:build linux
+
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
+)
+
+// The scale benchmarks run the runtime alone in a child process (the test
+// binary as a host, see TestMain), so that its CPU time and resident memory
+// are the runtime's and nothing else's, and drive it over its socket the way
+// the shared harness's api mode does: N services of `sleep 3600` in chains
+// 10 deep, created by N sequential `PUT ?duration=0` calls, every chain's
+// head first, then every chain's second service, and so on.
+//
+//	go test -run '^$' -bench Scale -benchtime 3x ./supervisor
+//
+// SUPERVISOR_BENCH_PROFILE=<dir> makes the host write cpu.pprof,
+// block.pprof and mutex.pprof of the runtime into <dir> when it exits.
+
+const (
+	profileEnv = "SUPERVISOR_BENCH_PROFILE"
+	scaleDepth = 10
+)
+
+// startProfiles starts the host's profiles when profileEnv asks for them;
+// the returned function writes them.
+func startProfiles() func() {
+	dir := os.Getenv(profileEnv)
+	if dir == "" {
+		return func() {}
+	}
+	cpu, err := os.Create(filepath.Join(dir, "cpu.pprof"))
+	if err != nil {
+		return func() {}
+	}
+	_ = pprof.StartCPUProfile(cpu)
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	runtime.SetMutexProfileFraction(5)
+	return func() {
+		pprof.StopCPUProfile()
+		cpu.Close()
+		for _, name := range []string{"block", "mutex"} {
+			if f, err := os.Create(filepath.Join(dir, name+".pprof")); err == nil {
+				_ = pprof.Lookup(name).WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}
+}
+
+// scaleLayout names the services in creation order with their need.
+func scaleLayout(n int) (names, needs []string) {
+	chains := (n + scaleDepth - 1) / scaleDepth
+	for lvl := 0; lvl < scaleDepth; lvl++ {
+		for c := 0; c < chains; c++ {
+			if c*scaleDepth+lvl >= n {
+				continue
+			}
+			names = append(names, fmt.Sprintf("c%03d-%02d", c, lvl))
+			need := ""
+			if lvl > 0 {
+				need = fmt.Sprintf("c%03d-%02d", c, lvl-1)
+			}
+			needs = append(needs, need)
+		}
+	}
+	return names, needs
+}
+
+type scaleRun struct {
+	up, upCPU, stop time.Duration
+	rssMiB          float64
+	threads         int
+}
+
+// scaleOnce runs one round against a fresh host: create all, wait for all
+// running (checking the order), read RSS and CPU, then stop all with every
+// stop call at once and wait until no service process is left.
+func scaleOnce(b *testing.B, n int) scaleRun {
+	dir, err := os.MkdirTemp("", "sv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	host := startHostB(b, dir)
+	defer func() {
+		_ = host.Process.Signal(os.Interrupt)
+		_ = host.Wait()
+	}()
+	c, err := client.New("unix://"+filepath.Join(dir, "api.sock"), client.WithPathStyle(client.PathSprites), client.WithLogger(quietLogger()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	mark := newMark()
+	names, needs := scaleLayout(n)
+	var out scaleRun
+
+	cpu0 := cpuTicks(b, host)
+	begin := time.Now()
+	for i, name := range names {
+		req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
+		if needs[i] != "" {
+			req.Needs = []string{needs[i]}
+		}
+		st, err := c.Put(ctx, "local", name, req, 0)
+		drainStream(b, st, err)
+	}
+	var list []client.Service
+	for {
+		if list, err = c.List(ctx, "local"); err != nil {
+			b.Fatal(err)
+		}
+		running := 0
+		for _, s := range list {
+			if s.State.Status == client.StatusRunning {
+				running++
+			}
+		}
+		if running == n {
+			break
+		}
+		if time.Since(begin) > 2*time.Minute {
+			b.Fatalf("%d of %d running after 2 minutes", running, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	out.up = time.Since(begin)
+	out.upCPU = time.Duration(cpuTicks(b, host)-cpu0) * 10 * time.Millisecond
+	out.rssMiB = float64(procStatusKB(b, host, "VmRSS:")) / 1024
+	out.threads = procStatusKB(b, host, "Threads:")
+	byName := map[string]client.Service{}
+	for _, s := range list {
+		byName[s.Name] = s
+	}
+	for _, s := range list {
+		for _, need := range s.Needs {
+			if !byName[need].State.StartedAt.Before(s.State.StartedAt) {
+				b.Fatalf("%s started before its need %s", s.Name, need)
+			}
+		}
+	}
+
+	begin = time.Now()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64) // as many calls in flight as a busy client has
+	for _, name := range slices.Backward(names) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st, err := c.Stop(ctx, "local", name, 5*time.Second)
+			drainStream(b, st, err)
+		}()
+	}
+	wg.Wait()
+	for len(markedProcesses(mark)) > 0 {
+		if time.Since(begin) > time.Minute {
+			b.Fatalf("%d processes still run a minute after the stops", len(markedProcesses(mark)))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	out.stop = time.Since(begin)
+	return out
+}
+
+// BenchmarkScale: time and server CPU until N services run, resident
+// memory with N running, CPU per service, and the time to stop all.
+func BenchmarkScale(b *testing.B) {
+	for _, n := range []int{50, 200, 1000} {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			var runs []scaleRun
+			for i := 0; i < b.N; i++ {
+				runs = append(runs, scaleOnce(b, n))
+			}
+			med := func(f func(scaleRun) float64) (float64, float64) {
+				v := make([]float64, len(runs))
+				for i, r := range runs {
+					v[i] = f(r)
+				}
+				slices.Sort(v)
+				return v[len(v)/2], v[len(v)-1]
+			}
+			up, _ := med(func(r scaleRun) float64 { return r.up.Seconds() })
+			cpu, _ := med(func(r scaleRun) float64 { return r.upCPU.Seconds() })
+			stop, stopMax := med(func(r scaleRun) float64 { return r.stop.Seconds() })
+			rss, _ := med(func(r scaleRun) float64 { return r.rssMiB })
+			threads, _ := med(func(r scaleRun) float64 { return float64(r.threads) })
+			b.ReportMetric(up, "s/up")
+			b.ReportMetric(cpu, "cpu-s/up")
+			b.ReportMetric(cpu*1000/float64(n), "cpu-ms/svc")
+			b.ReportMetric(stop, "s/stop-all")
+			b.ReportMetric(stopMax, "s/max-stop-all")
+			b.ReportMetric(rss, "MiB-RSS")
+			b.ReportMetric(threads, "threads")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// BenchmarkIdle200 counts the runtime's CPU ticks over 10 s with 200
+// services running and nothing happening: it should be none.
+func BenchmarkIdle200(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		dir, err := os.MkdirTemp("", "sv")
+		if err != nil {
+			b.Fatal(err)
+		}
+		host := startHostB(b, dir)
+		c, _ := client.New("unix://"+filepath.Join(dir, "api.sock"), client.WithPathStyle(client.PathSprites), client.WithLogger(quietLogger()))
+		mark := newMark()
+		names, needs := scaleLayout(200)
+		for j, name := range names {
+			req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
+			if needs[j] != "" {
+				req.Needs = []string{needs[j]}
+			}
+			st, err := c.Put(context.Background(), "local", name, req, 0)
+			drainStream(b, st, err)
+		}
+		time.Sleep(time.Second) // let the heap and the state file settle
+		t0 := cpuTicks(b, host)
+		time.Sleep(10 * time.Second)
+		b.ReportMetric(float64(cpuTicks(b, host)-t0), "ticks/10s-idle")
+		b.ReportMetric(0, "ns/op")
+		_ = host.Process.Signal(os.Interrupt)
+		_ = host.Wait()
+		os.RemoveAll(dir)
+		if left := markedProcesses(mark); len(left) > 0 {
+			b.Errorf("processes left: %v", left)
+		}
+	}
+}

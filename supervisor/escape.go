@@ -242,10 +242,14 @@ func scanEscapes() {
 			for _, rec := range escapeeGroups(found) {
 				if !told[p][rec.PGID] {
 					told[p][rec.PGID] = true
+					// Under escMu: a run that ended meanwhile has
+					// already told the watchdog its groups are over.
 					p.escMu.Lock()
-					p.escGroups = append(p.escGroups, rec.PGID)
+					if !p.escEnded {
+						p.escGroups = append(p.escGroups, rec.PGID)
+						watch.add(rec)
+					}
 					p.escMu.Unlock()
-					watch.add(rec)
 				}
 			}
 		}

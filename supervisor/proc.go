@@ -43,6 +43,7 @@ type proc struct {
 	escMu     sync.Mutex
 	escaped   map[int]uint64
 	escGroups []int
+	escEnded  bool // the run is over: no more groups for the watchdog
 	exitCode  int
 	exitDesc  string
 }

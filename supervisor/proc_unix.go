@@ -89,6 +89,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
 		p.escMu.Lock()
+		p.escEnded = true
 		for _, g := range p.escGroups {
 			spec.watch.remove(g)
 		}

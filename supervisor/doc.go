@@ -18,4 +18,11 @@
 // this same binary started again, see watchdog.go — ends the services of a
 // runtime that is killed; an init function of this package makes any
 // binary that links it able to serve as that watchdog.
+//
+// What leaves a service's group (setsid, a daemonising double fork) is
+// found and stopped with it (escape.go): through the process tree on both
+// systems, and on Linux also as orphans re-parented to the runtime, a child
+// subreaper (subreaper_linux.go), recognised by a run tag in their
+// environment. Such orphans' zombies are reaped one by one, by pid: never
+// by a wait for any child, which would steal os/exec's exit statuses.
 package supervisor

@@ -27,10 +27,21 @@ func leaderReplaced(members []member, rec procRecord) bool {
 // it is in the recorded group and started no earlier than the recorded
 // leader: a reused pid or pgid belongs to a later process and is never
 // hit. Members get SIGTERM, then SIGKILL after a grace.
-func killLeftovers(recs []procRecord, log *slog.Logger) {
+//
+// Records of another boot of the machine are dropped: after a reboot, pids
+// and start times count again from zero, and could name a process of this
+// boot. A record without a boot (written before boots were kept) rests on
+// its start time alone.
+func killLeftovers(all []procRecord, log *slog.Logger) {
 	const grace = 2 * time.Second
+	var recs []procRecord
 	var pgids []int
-	for _, rec := range recs {
+	for _, rec := range all {
+		if rec.Boot != "" && rec.Boot != thisBoot() {
+			log.Info("ignoring the record of a run from another boot", "pgid", rec.PGID, "boot", rec.Boot)
+			continue
+		}
+		recs = append(recs, rec)
 		pgids = append(pgids, rec.PGID)
 	}
 	// One read of the process table per look, however many records.

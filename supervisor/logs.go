@@ -123,7 +123,7 @@ func streamBackupTail(ctx context.Context, st *ndjson, path string, n int) error
 }
 
 // newestBackup is the most recent rotated file of the log at path
-// (lumberjack names them <name>-<time>.log), or "".
+// (logFile names them <name>-<time>.log), or "".
 func newestBackup(path string) string {
 	ext := filepath.Ext(path)
 	prefix := strings.TrimSuffix(path, ext) + "-"

@@ -144,7 +144,7 @@ func (r *Runtime) remove(ctx context.Context, s *service) error {
 	delete(r.services, s.name)
 	saved := r.saver.changedLocked(s.name)
 	r.mu.Unlock()
-	s.out.file.Close()
+	s.out.close()
 	if err := r.saver.wait(ctx, saved); err != nil {
 		return fmt.Errorf("delete service %q: save state: %w", s.name, err)
 	}
@@ -225,12 +225,16 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
-	if changed && s.active() {
-		// The definition changed under a live run, a pending restart or a
-		// start waiting for needs: replace it.
-		_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
+	cause := causeUserSame
+	if changed {
+		cause = causeUser
+		if s.active() {
+			// The definition changed under a live run, a pending restart
+			// or a start waiting for needs: replace it.
+			_, _ = s.haltLocked(r.tune.stopGrace, nil, false)
+		}
 	}
-	r.startAndWatch(ctx, s, st, d, saved)
+	r.startAndWatch(ctx, s, st, d, saved, cause)
 	st.complete(s.logFiles())
 }
 
@@ -248,12 +252,12 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 // not zero: the definition of a PUT), the desired state and the new run's
 // process group, so a crash of the runtime right after cannot lose them
 // (saver.go: a journal line each, written before the answer).
-func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64) {
+func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64, cause startCause) {
 	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()
 	defer sub.close()
 	before := s.current()
-	start := s.beginStartLocked(causeUser)
+	start := s.beginStartLocked(cause)
 	s.unlock()
 	launched := awaitStart(ctx, start, d)
 	if !time.Now().Before(end) {
@@ -303,7 +307,7 @@ func (r *Runtime) handleStart(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	st := newNDJSON(w)
-	r.startAndWatch(req.Context(), s, st, d, 0)
+	r.startAndWatch(req.Context(), s, st, d, 0, causeUser)
 	st.complete(s.logFiles())
 }
 
@@ -355,7 +359,7 @@ func (r *Runtime) handleRestart(w http.ResponseWriter, req *http.Request) {
 		s.unlock()
 		st.send(Event{Type: evError, Data: err.Error(), Timestamp: nowMs()})
 	} else {
-		r.startAndWatch(ctx, s, st, d, 0)
+		r.startAndWatch(ctx, s, st, d, 0, causeUser)
 	}
 	st.complete(s.logFiles())
 }

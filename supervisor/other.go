@@ -26,6 +26,7 @@ func terminate(*proc, time.Duration) error       { return errUnsupported }
 func signalRun(*proc, syscall.Signal) error      { return errUnsupported }
 func lookupSignal(string) (syscall.Signal, bool) { return 0, false }
 func killLeftovers([]procRecord, *slog.Logger)   {}
+func bootID() string                             { return "" }
 
 // lifeline has no watchdog here: there are no services to watch.
 type lifeline struct{}

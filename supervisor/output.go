@@ -2,12 +2,12 @@ package supervisor
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/internal/wire"
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 // output is where a service's output goes: its rotated log file and the
@@ -16,9 +16,13 @@ import (
 // that mutex sees every line exactly once.
 type output struct {
 	mu   sync.Mutex
-	file *lumberjack.Logger
+	file *logFile
 	path string
 	hub  hub
+	log  *slog.Logger
+	// failing is set while writes to the log fail (a full disk): the
+	// failure is reported once, and its end once.
+	failing bool
 }
 
 // partialFlushAfter is how long a partial line (a prompt, a progress bar)
@@ -26,8 +30,15 @@ type output struct {
 // anyway.
 const partialFlushAfter = 250 * time.Millisecond
 
-func newOutput(path string, maxMB int) *output {
-	return &output{path: path, file: &lumberjack.Logger{Filename: path, MaxSize: maxMB, MaxBackups: 3}}
+func newOutput(path string, maxMB int, log *slog.Logger) *output {
+	return &output{path: path, file: newLogFile(path, maxMB, 3), log: log}
+}
+
+// close closes the log file (a later write opens it again).
+func (o *output) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.file.Close()
 }
 
 // write appends a batch of log lines and publishes their events.
@@ -35,8 +46,18 @@ func (o *output) write(lines []byte, evs []hubEvent) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if len(lines) > 0 {
-		// A full disk must not stop the service; the stream still gets the output.
-		_, _ = o.file.Write(lines)
+		// A full disk must not stop the service; the stream still gets the
+		// output, and the failure is reported once, not once per line.
+		_, err := o.file.Write(lines)
+		switch {
+		case err != nil && !o.failing:
+			o.failing = true
+			o.log.Error("cannot write a service's log: its output goes to streams only until writes succeed again; the service keeps running",
+				"log", o.path, "err", err)
+		case err == nil && o.failing:
+			o.failing = false
+			o.log.Info("writing a service's log again", "log", o.path)
+		}
 	}
 	for _, ev := range evs {
 		o.hub.publish(ev)

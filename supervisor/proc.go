@@ -3,6 +3,7 @@ package supervisor
 import (
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -27,9 +28,34 @@ type proc struct {
 	installed chan struct{}
 	// stopRequested marks an exit we asked for: it is a stop, not a crash.
 	stopRequested atomic.Bool
-	exitCode      int
-	exitDesc      string
+	// sigMu and reaped close the window in which a signal meant for this
+	// run could reach a later process group with the same id: the leader
+	// is kept unreaped (a zombie, whose pid — and so whose group id — no
+	// process can take) until its group is empty, and every signal to the
+	// group is sent under sigMu read-locked, checking reaped, which the
+	// reaper sets, write-locked, just before it reaps the leader.
+	sigMu  sync.RWMutex
+	reaped bool
+	// tag marks every process of the run (runTagEnv; escape.go).
+	tag string
+	// escMu guards escaped (pid → start time: processes of the run found
+	// outside its group) and escGroups (their groups, told the watchdog).
+	escMu     sync.Mutex
+	escaped   map[int]uint64
+	escGroups []int
+	escEnded  bool // the run is over: no more groups for the watchdog
+	exitCode  int
+	exitDesc  string
 }
+
+// record is what state.json keeps of the run, to end it after a crash of
+// the runtime.
+func (p *proc) record() procRecord {
+	return procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime, Boot: thisBoot()}
+}
+
+// thisBoot names the machine's current boot (bootID), read once.
+var thisBoot = sync.OnceValue(bootID)
 
 // spawnSpec is everything needed to start a run.
 type spawnSpec struct {

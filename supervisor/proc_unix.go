@@ -31,14 +31,16 @@ func spawn(spec spawnSpec) (*proc, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("working directory %q is not a directory", dir)
 	}
-	p := &proc{done: make(chan struct{}), installed: make(chan struct{})}
+	// Before the first service: orphans of services come to us (Linux).
+	subreaper()
+	p := &proc{done: make(chan struct{}), installed: make(chan struct{}), tag: newRunTag()}
 	startErr := make(chan error, 1)
 	go func() {
 		attr := &syscall.SysProcAttr{Setpgid: true}
 		var cmd *exec.Cmd
 		var outR, errR *os.File
 		var err error
-		start := func() { cmd, outR, errR, err = startCmd(spec.def, dir, attr) }
+		start := func() { cmd, outR, errR, err = startCmd(spec.def, dir, attr, p.tag) }
 		if spec.parentDeath && setParentDeathSignal(attr) {
 			onForkThread(start)
 		} else {
@@ -55,19 +57,43 @@ func spawn(spec spawnSpec) (*proc, error) {
 		}
 		// The watchdog learns of the group before anyone hears of the run.
 		spec.watch.add(procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime})
+		trackEscapes(p, spec.watch)
 		var readers sync.WaitGroup
 		readers.Add(2)
 		go func() { defer readers.Done(); spec.out.pump(outR, evStdout, p) }()
 		go func() { defer readers.Done(); spec.out.pump(errR, evStderr, p) }()
 		startErr <- nil
 
+		// The leader has exited but stays unreaped (a zombie) while its
+		// group empties: its pid, which is the group id, cannot be reused
+		// meanwhile, so the group signals below and those of a concurrent
+		// stop reach only this run. A platform that cannot wait without
+		// reaping (an error here) falls back to what it had before: the
+		// Wait below reaps at once, and the gate still keeps our own
+		// signals from a reused group id.
+		// awaitExit waits on the netpoller (no thread held) where it can;
+		// waitExit then returns at once, or blocks where it could not.
 		awaitExit(p.pid)
+		_ = waitExit(p.pid)
+		reapGroup(p, spec.crashGrace)
+		// What left the group goes with it, before the leader is reaped:
+		// its zombie keeps the group id ours while its members are reaped.
+		untrackEscapes(p)
+		p.endEscapees(spec.crashGrace)
+		drainReaders(&readers, outR, errR)
+		p.sigMu.Lock()
+		p.reaped = true
+		p.sigMu.Unlock()
 		state, werr := cmd.Process.Wait()
 		p.exitCode, p.exitDesc = describeExit(state, werr)
-		reapGroup(p, spec.crashGrace)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
-		drainReaders(&readers, outR, errR)
+		p.escMu.Lock()
+		p.escEnded = true
+		for _, g := range p.escGroups {
+			spec.watch.remove(g)
+		}
+		p.escMu.Unlock()
 		// onExit first: whoever waits on done then sees the final status.
 		<-p.installed
 		spec.onExit(p)
@@ -80,7 +106,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 }
 
 // startCmd runs exec with the output pipes, in a process group of its own.
-func startCmd(def definition, dir string, attr *syscall.SysProcAttr) (*exec.Cmd, *os.File, *os.File, error) {
+func startCmd(def definition, dir string, attr *syscall.SysProcAttr, tag string) (*exec.Cmd, *os.File, *os.File, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
@@ -92,7 +118,8 @@ func startCmd(def definition, dir string, attr *syscall.SysProcAttr) (*exec.Cmd,
 		return nil, nil, nil, fmt.Errorf("create stderr pipe: %w", err)
 	}
 	cmd := exec.Command(def.Cmd, def.Args...)
-	cmd.Env = serviceEnv(def.Env)
+	// The run tag last: a service's env cannot override it.
+	cmd.Env = append(serviceEnv(def.Env), runTagEnv+"="+tag)
 	cmd.Dir = dir
 	// Files, not writers: exec then starts no copying goroutines and Wait
 	// returns when the leader exits, whoever still holds the pipes.
@@ -152,13 +179,13 @@ func reapGroup(p *proc, grace time.Duration) {
 	}
 	begin := time.Now()
 	if !p.stopRequested.Load() {
-		_ = signalGroup(p.pid, unix.SIGTERM)
+		_ = p.signal(unix.SIGTERM)
 	}
 	killed := false
 	wait := time.Millisecond
 	for groupAlive(p.pid) {
 		if !killed && !p.stopRequested.Load() && time.Since(begin) >= grace {
-			_ = signalGroup(p.pid, unix.SIGKILL)
+			_ = p.signal(unix.SIGKILL)
 			killed = true
 		}
 		time.Sleep(wait)
@@ -195,7 +222,9 @@ func terminate(p *proc, grace time.Duration) error {
 		return nil
 	default:
 	}
-	_ = signalGroup(p.pid, unix.SIGTERM)
+	// Escaped processes first, while the tree still links them to the run.
+	p.signalEscapees(unix.SIGTERM)
+	_ = p.signal(unix.SIGTERM)
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
@@ -203,7 +232,8 @@ func terminate(p *proc, grace time.Duration) error {
 		return nil
 	case <-t.C:
 	}
-	_ = signalGroup(p.pid, unix.SIGKILL)
+	p.signalEscapees(unix.SIGKILL)
+	_ = p.signal(unix.SIGKILL)
 	const unkillable = 30 * time.Second
 	select {
 	case <-p.done:
@@ -232,6 +262,17 @@ func signalRun(p *proc, sig syscall.Signal) error {
 	case <-p.done:
 		return fmt.Errorf("the process has exited")
 	default:
+	}
+	return p.signal(sig)
+}
+
+// signal sends sig to the run's group, unless its leader was reaped: from
+// then on the group id may name another group (see proc.sigMu).
+func (p *proc) signal(sig syscall.Signal) error {
+	p.sigMu.RLock()
+	defer p.sigMu.RUnlock()
+	if p.reaped {
+		return fmt.Errorf("the process has exited")
 	}
 	return signalGroup(p.pid, sig)
 }

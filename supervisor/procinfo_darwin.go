@@ -68,3 +68,86 @@ func groupsOf(pgids []int) map[int][]member {
 	}
 	return groups
 }
+
+// bootID names this boot of the machine by its boot time (kern.boottime),
+// to the microsecond. "" when it cannot be read (records then rest on start
+// times alone).
+func bootID() string {
+	tv, err := unix.SysctlTimeval("kern.boottime")
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%06d", tv.Sec, tv.Usec)
+}
+
+// waitExit returns once process pid (our child) has exited, without
+// reaping it: macOS has no waitid(WNOWAIT) in x/sys, but a kqueue
+// EVFILT_PROC/NOTE_EXIT event tells the exit and leaves the zombie to
+// os/exec's Wait. A process already gone answers ESRCH.
+func waitExit(pid int) error {
+	kq, err := unix.Kqueue()
+	if err != nil {
+		return err
+	}
+	defer unix.Close(kq)
+	var ev unix.Kevent_t
+	unix.SetKevent(&ev, pid, unix.EVFILT_PROC, unix.EV_ADD|unix.EV_ONESHOT)
+	ev.Fflags = unix.NOTE_EXIT
+	out := make([]unix.Kevent_t, 1)
+	for {
+		n, err := unix.Kevent(kq, []unix.Kevent_t{ev}, out, nil)
+		switch {
+		case errors.Is(err, unix.ESRCH):
+			return nil
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			return err
+		case n > 0 && out[0].Flags&unix.EV_ERROR != 0 && syscall.Errno(out[0].Data) == unix.ESRCH:
+			return nil
+		case n > 0 && out[0].Flags&unix.EV_ERROR != 0:
+			return syscall.Errno(out[0].Data)
+		case n > 0:
+			return nil
+		}
+	}
+}
+
+// subreaper reports false: macOS has no child subreaper. An escaped
+// process whose parent dies goes to launchd; it is found only if a scan saw
+// it while its parent lived (escape.go).
+func subreaper() bool { return false }
+
+// reapChild is never called: without a subreaper no orphan is ours.
+func reapChild(int) {}
+
+// hasRunTag reports false: reading another process's environment needs
+// KERN_PROCARGS2 parsing, and without a subreaper no orphan is our child
+// for the tag to identify.
+func hasRunTag(int, uint64, string) bool { return false }
+
+// readRunTag is "" for the same reason.
+func readRunTag(int) string { return "" }
+
+// readProcessTable asks sysctl kern.proc.all for every process.
+func readProcessTable() []procEntry {
+	kps, err := unix.SysctlKinfoProcSlice("kern.proc.all")
+	if err != nil {
+		return nil
+	}
+	table := make([]procEntry, 0, len(kps))
+	for i := range kps {
+		kp := &kps[i]
+		table = append(table, procEntry{pid: int(kp.Proc.P_pid), ppid: int(kp.Eproc.Ppid),
+			pgrp: int(kp.Eproc.Pgid), start: startTimeOf(kp), zombie: kp.Proc.P_stat == sZomb})
+	}
+	return table
+}
+
+// signalProcess sends sig to pid if it is still the process that started
+// at start (macOS has no pidfd: the check and the kill are two steps).
+func signalProcess(pid int, start uint64, sig syscall.Signal) {
+	if st, err := processStartTime(pid); err == nil && st == start {
+		_ = unix.Kill(pid, sig)
+	}
+}

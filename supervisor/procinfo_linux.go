@@ -7,10 +7,15 @@ package supervisor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxSocketPath is the longest path a unix socket address can hold
@@ -29,6 +34,7 @@ func setParentDeathSignal(attr *syscall.SysProcAttr) bool {
 // procStat is what we need of /proc/<pid>/stat.
 type procStat struct {
 	state     byte   // R, S, D, Z, ...
+	ppid      int    // parent
 	pgrp      int    // process group
 	startTime uint64 // clock ticks after boot (field 22): with the pid, it names one process for ever
 }
@@ -49,6 +55,10 @@ func readProcStat(pid int) (procStat, error) {
 	if len(f) < 20 {
 		return procStat{}, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(f)+2)
 	}
+	ppid, err := strconv.Atoi(string(f[1]))
+	if err != nil {
+		return procStat{}, fmt.Errorf("parse /proc/%d/stat ppid: %w", pid, err)
+	}
 	pgrp, err := strconv.Atoi(string(f[2]))
 	if err != nil {
 		return procStat{}, fmt.Errorf("parse /proc/%d/stat pgrp: %w", pid, err)
@@ -57,7 +67,7 @@ func readProcStat(pid int) (procStat, error) {
 	if err != nil {
 		return procStat{}, fmt.Errorf("parse /proc/%d/stat starttime: %w", pid, err)
 	}
-	return procStat{state: f[0][0], pgrp: pgrp, startTime: st}, nil
+	return procStat{state: f[0][0], ppid: ppid, pgrp: pgrp, startTime: st}, nil
 }
 
 // processStartTime is when pid started, in clock ticks after boot: with the
@@ -98,4 +108,110 @@ func groupsOf(pgids []int) map[int][]member {
 		groups[st.pgrp] = append(groups[st.pgrp], member{pid: pid, startTime: st.startTime})
 	}
 	return groups
+}
+
+// bootID names this boot of the machine: a random id the kernel draws at
+// boot. "" when it cannot be read (records then rest on start times alone).
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// waitExit returns once process pid (our child) has exited, without
+// reaping it: it stays a zombie, holding its pid, until os/exec's Wait.
+func waitExit(pid int) error {
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// readProcessTable reads every process of /proc.
+func readProcessTable() []procEntry {
+	d, err := os.Open("/proc")
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	names, _ := d.Readdirnames(-1)
+	table := make([]procEntry, 0, len(names))
+	for _, n := range names {
+		pid, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		st, err := readProcStat(pid)
+		if err != nil {
+			continue
+		}
+		table = append(table, procEntry{pid: pid, ppid: st.ppid, pgrp: st.pgrp, start: st.startTime,
+			zombie: st.state == 'Z' || st.state == 'X'})
+	}
+	return table
+}
+
+// hasRunTag reports whether process pid (started at start) carries run tag
+// in the environment it started with. Each process's tag is read once: the
+// runtime's own children (200 leaders) are asked about by every run.
+func hasRunTag(pid int, start uint64, tag string) bool {
+	key := [2]uint64{uint64(pid), start}
+	runTags.Lock()
+	t, ok := runTags.m[key]
+	runTags.Unlock()
+	if !ok {
+		t = readRunTag(pid)
+		runTags.Lock()
+		if runTags.m == nil || len(runTags.m) >= 1<<14 {
+			runTags.m = map[[2]uint64]string{} // bounded: start over
+		}
+		runTags.m[key] = t
+		runTags.Unlock()
+	}
+	return t == tag
+}
+
+var runTags struct {
+	sync.Mutex
+	m map[[2]uint64]string
+}
+
+// readRunTag is the value of runTagEnv in the environment pid started
+// with, "" for none.
+func readRunTag(pid int) string {
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return ""
+	}
+	for _, kv := range bytes.Split(env, []byte{0}) {
+		if v, ok := bytes.CutPrefix(kv, []byte(runTagEnv+"=")); ok {
+			return string(v)
+		}
+	}
+	return ""
+}
+
+// signalProcess sends sig to pid if it is still the process that started
+// at start. Through a pidfd, opened before the check, the signal cannot
+// reach a process that took the pid after the check.
+func signalProcess(pid int, start uint64, sig syscall.Signal) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOSYS) { // kernels before 5.3
+			if st, err := readProcStat(pid); err == nil && st.startTime == start {
+				_ = unix.Kill(pid, sig)
+			}
+		}
+		return
+	}
+	defer unix.Close(fd)
+	if st, err := readProcStat(pid); err != nil || st.startTime != start {
+		return
+	}
+	_ = unix.PidfdSendSignal(fd, sig, nil, 0)
 }

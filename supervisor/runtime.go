@@ -179,7 +179,7 @@ func (r *Runtime) Handler() http.Handler { return r.handler }
 
 func (r *Runtime) newService(name string, def definition) *service {
 	return &service{rt: r, name: name, def: def, status: StatusStopped, op: make(chan struct{}, 1),
-		out: newOutput(filepath.Join(r.logDir, name+".log"), r.tune.logMaxMB)}
+		out: newOutput(filepath.Join(r.logDir, name+".log"), r.tune.logMaxMB, r.log)}
 }
 
 func (r *Runtime) lookup(name string) *service {
@@ -373,7 +373,7 @@ func (r *Runtime) shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("save state: %w", err))
 	}
 	for _, s := range r.all() {
-		s.out.file.Close()
+		s.out.close()
 	}
 	r.mu.Lock()
 	mine := r.sockMine

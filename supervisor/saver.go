@@ -224,12 +224,23 @@ func (s *saver) wait(ctx context.Context, n uint64) error {
 // sync records a change of service name and waits for it to be on disk.
 func (s *saver) sync(ctx context.Context, name string) error { return s.wait(ctx, s.changed(name)) }
 
+// A failed full write is tried again after saveRetryMin, doubling up to
+// saveRetryMax, until one succeeds: a full disk that frees up must not wait
+// for the next change to get the state on disk.
+const (
+	saveRetryMin = 100 * time.Millisecond
+	saveRetryMax = 30 * time.Second
+)
+
 func (s *saver) loop() {
 	defer close(s.stopped)
+	var retry <-chan time.Time
+	delay := saveRetryMin
 	for {
 		select {
 		case <-s.wake:
 		case <-s.hurry:
+		case <-retry:
 		case <-s.stop:
 			s.compact()
 			return
@@ -241,7 +252,12 @@ func (s *saver) loop() {
 				return
 			}
 		}
-		s.compact()
+		if s.compact() != nil {
+			retry = time.After(delay)
+			delay = min(2*delay, saveRetryMax)
+		} else {
+			retry, delay = nil, saveRetryMin
+		}
 	}
 }
 
@@ -281,18 +297,19 @@ func (s *saver) gather() (stop bool) {
 }
 
 // compact writes state.json whole if anything changed since the last
-// write, then starts the journal over with the records it does not cover.
-// The snapshot is taken with graph and s.mu held, so every record numbered
-// up to the write's number is older than the snapshot, and every later one
-// newer.
-func (s *saver) compact() {
+// write, or the last write failed, then starts the journal over with the
+// records it does not cover. The snapshot is taken with graph and s.mu
+// held, so every record numbered up to the write's number is older than
+// the snapshot, and every later one newer. A failure is logged once, and
+// the first success after it once; loop tries a failed write again.
+func (s *saver) compact() error {
 	s.graph.Lock()
 	s.mu.Lock()
-	target := s.seq
-	if target == s.saved {
+	target, prevErr := s.seq, s.lastErr
+	if target == s.saved && prevErr == nil {
 		s.mu.Unlock()
 		s.graph.Unlock()
-		return
+		return nil
 	}
 	st := s.snapshot()
 	s.mu.Unlock()
@@ -321,6 +338,13 @@ func (s *saver) compact() {
 		default:
 		}
 	}
+	switch {
+	case err != nil && prevErr == nil:
+		s.log.Error("cannot save the state: trying again until it works", "err", err)
+	case err == nil && prevErr != nil:
+		s.log.Info("state saved again", "path", s.path)
+	}
+	return err
 }
 
 // restartJournalLocked replaces the journal with the records after change

@@ -143,7 +143,8 @@ func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
 	// process that dies at once must not be shown running afterwards.
 	s.mu.Lock()
 	s.cur = p
-	s.rec = &procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime}
+	rec := p.record()
+	s.rec = &rec
 	s.status, s.errText = StatusRunning, ""
 	if def.HTTPPort != nil {
 		s.status = StatusStarting // until it accepts connections
@@ -267,6 +268,9 @@ func (s *service) restartAfterCrash(gen uint64) {
 // It returns the run's exit code, or nil when nothing was running.
 func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool) (*int, error) {
 	s.mu.Lock()
+	// Only waiting (a restart timer, or a start waiting for its needs):
+	// the stream still reports the stop.
+	waiting := s.cur == nil && (s.timer != nil || s.pending != nil)
 	s.cancelRestartLocked()
 	if st := s.pending; st != nil {
 		st.cancel()
@@ -291,7 +295,12 @@ func (s *service) haltLocked(grace time.Duration, emit func(Event), sticky bool)
 		saved = s.rt.saver.changed(s.name)
 	}
 	if p == nil {
-		return nil, s.waitSaved(saved)
+		err := s.waitSaved(saved)
+		if emit != nil && waiting {
+			emit(Event{Type: evStopping, Timestamp: nowMs()})
+			emit(Event{Type: evStopped, Timestamp: nowMs()})
+		}
+		return nil, err
 	}
 	if emit != nil {
 		emit(Event{Type: evStopping, Timestamp: nowMs()})

@@ -39,6 +39,10 @@ const (
 	// causeUser is a start, restart or PUT: it resets the crash counters
 	// and clears a sticky stop.
 	causeUser startCause = iota
+	// causeUserSame is a PUT that changes nothing: it starts the service
+	// if it is not running and clears a sticky stop, but keeps the crash
+	// counters — repeating a definition is not a fresh start.
+	causeUserSame
 	// causeUserNeed is a need of a start a person asked for: starting the
 	// dependent means starting it, so it clears its sticky stop too.
 	causeUserNeed

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // stateFile is <state>/state.json: every definition, whether it was
@@ -31,11 +33,15 @@ type savedService struct {
 }
 
 // procRecord names a run for ever: a pid with its start time (a reused pid
-// has another) and its process group.
+// has another) and its process group, in one boot of the machine (after a
+// reboot, pids and start times begin again and name other processes).
 type procRecord struct {
 	PID       int    `json:"pid"`
 	PGID      int    `json:"pgid"`
 	StartTime uint64 `json:"start_time"`
+	// Boot names the boot the run belongs to (bootID); empty in records
+	// written before it was kept.
+	Boot string `json:"boot,omitempty"`
 }
 
 const stateVersion = 1
@@ -55,7 +61,29 @@ func loadState(path string) (stateFile, error) {
 	if st.Version > stateVersion {
 		return stateFile{}, fmt.Errorf("%s has version %d; this sprites-mcp reads up to %d: upgrade it", path, st.Version, stateVersion)
 	}
+	if err := checkSavedNeeds(st); err != nil {
+		return stateFile{}, fmt.Errorf("%s: %w (the file is left as it is: fix it, or move it aside to start with no services)", path, err)
+	}
 	return st, nil
+}
+
+// checkSavedNeeds refuses a state file (edited by hand) whose needs form a
+// cycle: its services could never start, and every later update would be
+// refused for a cycle it did not make.
+func checkSavedNeeds(st stateFile) error {
+	needs := make(map[string][]string, len(st.Services))
+	names := make([]string, 0, len(st.Services))
+	for _, ss := range st.Services {
+		needs[ss.Name] = ss.Needs
+		names = append(names, ss.Name)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if cyc := findCycle(n, func(m string) []string { return needs[m] }); cyc != nil {
+			return fmt.Errorf("dependency cycle: %s", strings.Join(cyc, " → "))
+		}
+	}
+	return nil
 }
 
 // writeFileAtomic replaces path with data: temp file, fsync, rename, so a

@@ -66,6 +66,9 @@ func init() {
 func watchdogMain(lifeline io.Reader, logTo io.Writer) int {
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGPIPE)
 	log := slog.New(slog.NewTextHandler(logTo, nil)).With("watchdog", os.Getpid())
+	// The runtime is our parent while it lives: its pid names the run
+	// tags of its services (escape.go).
+	owner := os.Getppid()
 	groups := map[int]procRecord{}
 	sc := bufio.NewScanner(lifeline)
 	for sc.Scan() {
@@ -85,6 +88,8 @@ func watchdogMain(lifeline io.Reader, logTo io.Writer) int {
 	}
 	log.Warn("the runtime is gone: ending the services it left", "groups", len(recs))
 	killLeftovers(recs, log)
+	// Then what left the groups since the runtime's last scan.
+	killTagged(owner, log)
 	return 0
 }
 

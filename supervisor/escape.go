@@ -1,0 +1,361 @@
+//go:build linux || darwin
+
+package supervisor
+
+// Processes that leave their run's process group (setsid, a daemonising
+// double fork) escape a group signal. This file finds them and ends them
+// with their run.
+//
+// How they are found:
+//   - by the process tree: every descendant of a live process of the run
+//     (field 4 of /proc/<pid>/stat on Linux, kinfo_proc's e_ppid on macOS)
+//     that is in another group;
+//   - by adoption (Linux): the runtime is a child subreaper
+//     (subreaper_linux.go), so an escaped process whose parent dies is
+//     re-parented to the runtime, not to init, and stays in our tree. Its
+//     parent link to the run is gone, so each run's processes carry a tag
+//     in their environment (runTagEnv, inherited by all they fork): a child
+//     of ours with the tag of a run belongs to that run. macOS has no
+//     subreaper: an escaped process whose parent died went to launchd and
+//     is found only if it was recorded while its parent lived (below).
+//
+// When: at stop, before the first signal (the tree is whole then); after
+// the group is empty, before the leader is reaped; and every
+// escapeScanEvery while runs live, which also records what it finds for
+// the watchdog, so a killed runtime's escaped processes end too. What
+// escaped since the last scan, the watchdog finds by its tag at the
+// runtime's death (killTagged; Linux).
+//
+// What is not covered: a process that clears its environment and loses
+// its parent before a scan sees it (on Linux, a delegated cgroup v2 would
+// hold it; none is required, and this machine has none); on macOS, any
+// escaped process whose parent dies before a scan sees it.
+//
+// Every process found is remembered with its start time and signalled only
+// after that start time is checked again (signalProcess), so a reused pid
+// is never hit.
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// runTagEnv is the environment variable that tags every process of a run.
+const runTagEnv = "SPRITES_MCP_RUN"
+
+// escapeScanEvery is how often live runs are searched for escaped
+// processes (one read of the process table for all runs).
+const escapeScanEvery = 2 * time.Second
+
+var runSeq atomic.Uint64
+
+// newRunTag names a run uniquely among the runs of this process.
+func newRunTag() string { return fmt.Sprintf("%d.%d", os.Getpid(), runSeq.Add(1)) }
+
+// procEntry is one process of the process table.
+type procEntry struct {
+	pid, ppid, pgrp int
+	start           uint64
+	zombie          bool
+}
+
+// escapees lists the live processes of run p outside its group, from one
+// read of the process table, and remembers them. The leader (still
+// unreaped while this runs) is never one.
+func (p *proc) escapees(table []procEntry) map[int]procEntry {
+	self := os.Getpid()
+	children := map[int][]procEntry{}
+	byPid := make(map[int]procEntry, len(table))
+	for _, e := range table {
+		byPid[e.pid] = e
+		children[e.ppid] = append(children[e.ppid], e)
+	}
+	p.escMu.Lock()
+	defer p.escMu.Unlock()
+	var roots []procEntry
+	for _, e := range table {
+		switch {
+		case e.zombie || e.pid == p.pid:
+		case e.pgrp == p.pid:
+			roots = append(roots, e)
+		case e.ppid == self && hasRunTag(e.pid, e.start, p.tag):
+			roots = append(roots, e)
+		case p.escaped[e.pid] == e.start && e.start != 0:
+			roots = append(roots, e) // seen before, its parent since gone
+		}
+	}
+	if e, ok := byPid[p.pid]; ok {
+		roots = append(roots, e)
+	}
+	found := map[int]procEntry{}
+	seen := map[int]bool{}
+	for len(roots) > 0 {
+		e := roots[len(roots)-1]
+		roots = roots[:len(roots)-1]
+		if seen[e.pid] {
+			continue
+		}
+		seen[e.pid] = true
+		if !e.zombie && e.pid != p.pid && e.pgrp != p.pid {
+			found[e.pid] = e
+		}
+		roots = append(roots, children[e.pid]...)
+	}
+	if p.escaped == nil {
+		p.escaped = map[int]uint64{}
+	}
+	for pid, e := range found {
+		p.escaped[pid] = e.start
+	}
+	return found
+}
+
+// endEscapees ends the escaped processes of run p: TERM, then KILL after
+// grace, until none is found (new ones a dying process forks included),
+// then reaps those re-parented to us. It is called once the group is empty
+// and before the leader is reaped.
+func (p *proc) endEscapees(grace time.Duration) {
+	table := processTable()
+	defer func() { p.reapAdopted(table) }()
+	found := p.escapees(table)
+	sig := unix.SIGTERM
+	begin := time.Now()
+	for wait := 5 * time.Millisecond; len(found) > 0; wait = min(2*wait, 100*time.Millisecond) {
+		if sig == unix.SIGTERM && time.Since(begin) >= grace {
+			sig = unix.SIGKILL
+		}
+		if time.Since(begin) > grace+10*time.Second {
+			return // stuck in the kernel; the watchdog still knows them
+		}
+		for _, e := range found {
+			signalProcess(e.pid, e.start, sig)
+		}
+		time.Sleep(wait)
+		table = processTable()
+		found = p.escapees(table)
+	}
+}
+
+// signalEscapees sends sig to the escaped processes of run p (a stop's
+// first TERM and its KILL: the tree is whole before the leader dies).
+func (p *proc) signalEscapees(sig syscall.Signal) {
+	for _, e := range p.escapees(processTable()) {
+		signalProcess(e.pid, e.start, sig)
+	}
+}
+
+// reapAdopted reaps the exited processes of run p that were re-parented to
+// us (Linux, as a subreaper): members of its group — whose id no other
+// group can hold while the leader is unreaped — and escaped processes seen
+// alive. Nothing else is reaped: os/exec reaps its own children, and a
+// wait for any child (wait4(-1)) would steal their exit statuses.
+func (p *proc) reapAdopted(table []procEntry) {
+	if !subreaper() {
+		return
+	}
+	self := os.Getpid()
+	p.escMu.Lock()
+	defer p.escMu.Unlock()
+	for _, e := range table {
+		if e.ppid != self || !e.zombie || e.pid == p.pid {
+			continue
+		}
+		if e.pgrp == p.pid || (p.escaped[e.pid] == e.start && e.start != 0) {
+			reapChild(e.pid)
+			delete(p.escaped, e.pid)
+		}
+	}
+}
+
+// liveRuns are the runs whose escaped processes the scanner looks for.
+var liveRuns struct {
+	sync.Mutex
+	runs     map[*proc]*lifeline
+	scanning bool
+}
+
+// trackEscapes adds run p to the periodic scan, starting the scanner if
+// none runs; untrackEscapes removes it. The scanner stops when no run is
+// left.
+func trackEscapes(p *proc, watch *lifeline) {
+	liveRuns.Lock()
+	defer liveRuns.Unlock()
+	if liveRuns.runs == nil {
+		liveRuns.runs = map[*proc]*lifeline{}
+	}
+	liveRuns.runs[p] = watch
+	if !liveRuns.scanning {
+		liveRuns.scanning = true
+		go scanEscapes()
+	}
+}
+
+func untrackEscapes(p *proc) {
+	liveRuns.Lock()
+	delete(liveRuns.runs, p)
+	liveRuns.Unlock()
+}
+
+// scanEscapes records, every escapeScanEvery, the escaped processes of the
+// live runs and tells the watchdog of each (as a group: the watchdog ends
+// members of that group that started no earlier), and reaps what the runs
+// left re-parented to us meanwhile.
+func scanEscapes() {
+	told := map[*proc]map[int]bool{}
+	for {
+		time.Sleep(escapeScanEvery)
+		liveRuns.Lock()
+		if len(liveRuns.runs) == 0 {
+			liveRuns.scanning = false
+			liveRuns.Unlock()
+			return
+		}
+		runs := make(map[*proc]*lifeline, len(liveRuns.runs))
+		for p, w := range liveRuns.runs {
+			runs[p] = w
+		}
+		liveRuns.Unlock()
+		for p := range told {
+			if _, ok := runs[p]; !ok {
+				delete(told, p)
+			}
+		}
+		table := processTable()
+		for p, watch := range runs {
+			found := p.escapees(table)
+			p.reapAdopted(table)
+			if watch == nil {
+				continue
+			}
+			if told[p] == nil {
+				told[p] = map[int]bool{}
+			}
+			for _, rec := range escapeeGroups(found) {
+				if !told[p][rec.PGID] {
+					told[p][rec.PGID] = true
+					// Under escMu: a run that ended meanwhile has
+					// already told the watchdog its groups are over.
+					p.escMu.Lock()
+					if !p.escEnded {
+						p.escGroups = append(p.escGroups, rec.PGID)
+						watch.add(rec)
+					}
+					p.escMu.Unlock()
+				}
+			}
+		}
+	}
+}
+
+// escapeeGroups turns escaped processes into watchdog records, one per
+// group: the group's leader when it is one of them, else the earliest of
+// them (the watchdog then ends members that started no earlier).
+func escapeeGroups(found map[int]procEntry) []procRecord {
+	recs := map[int]procRecord{}
+	for _, e := range found {
+		r, ok := recs[e.pgrp]
+		switch {
+		case e.pid == e.pgrp:
+			r = procRecord{PID: e.pid, PGID: e.pgrp, StartTime: e.start}
+		case !ok || (r.PID != r.PGID && e.start < r.StartTime):
+			r = procRecord{PID: e.pgrp, PGID: e.pgrp, StartTime: e.start}
+		}
+		recs[e.pgrp] = r
+	}
+	out := make([]procRecord, 0, len(recs))
+	for _, r := range recs {
+		if r.PGID > 1 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// processTable reads the process table (readProcessTable). Concurrent
+// callers share one read that began after they asked, so that stopping 200
+// services at once costs a few reads, not 200, and no caller gets a table
+// older than its call.
+func processTable() []procEntry {
+	asked := time.Now()
+	tables.Lock()
+	defer tables.Unlock()
+	for {
+		if tables.table != nil && !tables.began.Before(asked) {
+			return tables.table
+		}
+		if !tables.reading {
+			tables.reading = true
+			began := time.Now()
+			tables.Unlock()
+			t := readProcessTable()
+			tables.Lock()
+			tables.table, tables.began, tables.reading = t, began, false
+			tables.cond.Broadcast()
+			return t
+		}
+		tables.cond.Wait()
+	}
+}
+
+var tables = func() *tableCache {
+	c := &tableCache{}
+	c.cond = sync.NewCond(&c.Mutex)
+	return c
+}()
+
+type tableCache struct {
+	sync.Mutex
+	cond    *sync.Cond
+	reading bool
+	table   []procEntry
+	began   time.Time // when the read of table began
+}
+
+// killTagged ends every process whose run tag names runtime owner (the
+// tags are "<runtime pid>.<n>"): the watchdog's sweep, at its runtime's
+// death, for escaped processes younger than the last scan, which it was
+// never told of. Linux only (macOS cannot read the tags: readRunTag).
+// TERM, then KILL after a grace, each checked against its start time.
+func killTagged(owner int, log *slog.Logger) {
+	const grace = 2 * time.Second
+	prefix := strconv.Itoa(owner) + "."
+	find := func() []procEntry {
+		var out []procEntry
+		for _, e := range readProcessTable() {
+			if !e.zombie && e.pid != os.Getpid() && strings.HasPrefix(readRunTag(e.pid), prefix) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	left := find()
+	if len(left) == 0 {
+		return
+	}
+	log.Warn("ending the processes tagged with the runtime that is gone", "processes", len(left))
+	sig := unix.SIGTERM
+	begin := time.Now()
+	for wait := 5 * time.Millisecond; len(left) > 0; wait = min(2*wait, 100*time.Millisecond) {
+		if time.Since(begin) >= grace {
+			sig = unix.SIGKILL
+		}
+		if time.Since(begin) > grace+5*time.Second {
+			log.Error("tagged processes survived SIGKILL", "processes", len(left))
+			return
+		}
+		for _, e := range left {
+			signalProcess(e.pid, e.start, sig)
+		}
+		time.Sleep(wait)
+		left = find()
+	}
+}

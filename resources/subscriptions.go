@@ -54,7 +54,7 @@ type subscriptions struct {
 	// latest the last list each running watcher published for them.
 	feeds  map[*Feed]bool
 	latest map[string][]client.Service
-	wg        sync.WaitGroup // running watchers
+	wg     sync.WaitGroup // running watchers
 	// lastPoll is when each sprite was last polled, so that a watcher
 	// started right after another stopped (a client toggling its
 	// subscription) still polls no faster than once a period.

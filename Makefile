@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench fuzz clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit browser inspector conformance bundle bundle-check bench fuzz clean
 
 all: build
 
@@ -58,6 +58,14 @@ cross:
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## browser: the dashboard and the services MCP App in headless Chromium
+## (scripts/install-browser.sh installs it when missing), driven by chromedp;
+## each test saves a screenshot under .artifacts/screenshots/. With
+## UPDATE_DOCS_SCREENSHOT=1 it also rewrites docs/dashboard.png.
+browser:
+	scripts/install-browser.sh
+	$(GO) test -tags browser -race -count=1 -timeout 10m -run '^TestBrowser' ./internal/dashboard/
 
 inspector: build
 	scripts/install-node-tools.sh

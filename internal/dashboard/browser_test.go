@@ -45,6 +45,8 @@ const (
 	// wait bounds each step that has no deadline of its own: generous,
 	// because the machine may be loaded.
 	wait = 60 * time.Second
+	// sitePort is the http_port of the site service, which never listens.
+	sitePort = 18080
 )
 
 // syncBuffer collects the server's log lines.
@@ -71,9 +73,10 @@ func sha256Hex(s string) string {
 }
 
 // server is sprites-mcp serving HTTP in this process over the embedded
-// runtime, with two services on sprite "local": web (prints a secret and
-// then "web: ready"; prints "web: later line" once the say file exists)
-// and worker (crashes, and keeps crashing, once the crash file exists).
+// runtime, with three services on sprite "local": web (prints a secret and
+// then "web: ready"; prints "web: later line" once the say file exists),
+// worker (crashes, and keeps crashing, once the crash file exists) and
+// site (holds an http_port).
 type server struct {
 	base      string
 	ops       *mcpclient.Client
@@ -134,8 +137,10 @@ func startServer(t *testing.T) *server {
 	s := &server{base: "http://" + addr, sayFile: filepath.Join(state, "say"), crashFile: filepath.Join(state, "crash")}
 	s.ops = connect(t, s.base+"/mcp", opsToken)
 	s.create(t, "web", fmt.Sprintf(`echo "web: starting"; echo "API_KEY=%s"; echo "web: ready"; `+
-		`while [ ! -f %s ]; do sleep 0.1; done; echo "web: later line"; exec sleep 3600`, secret, s.sayFile))
-	s.create(t, "worker", fmt.Sprintf(`echo "worker: up"; while [ ! -f %s ]; do sleep 0.1; done; echo "worker: crashing" >&2; exit 3`, s.crashFile))
+		`while [ ! -f %s ]; do sleep 0.1; done; echo "web: later line"; exec sleep 3600`, secret, s.sayFile), 0)
+	s.create(t, "worker", fmt.Sprintf(`echo "worker: up"; while [ ! -f %s ]; do sleep 0.1; done; echo "worker: crashing" >&2; exit 3`, s.crashFile), 0)
+	// site holds a port it never opens: it stays starting, showing its port.
+	s.create(t, "site", "exec sleep 3600", sitePort)
 	return s
 }
 
@@ -174,9 +179,13 @@ func (s *server) call(t *testing.T, name string, args map[string]any) *mcp.CallT
 	return res
 }
 
-func (s *server) create(t *testing.T, name, script string) {
+func (s *server) create(t *testing.T, name, script string, port int) {
 	t.Helper()
-	res := s.call(t, "service_create", map[string]any{"service_name": name, "cmd": "sh", "args": []string{"-c", script}, "duration": "500ms"})
+	args := map[string]any{"service_name": name, "cmd": "sh", "args": []string{"-c", script}, "duration": "500ms"}
+	if port != 0 {
+		args["http_port"] = port
+	}
+	res := s.call(t, "service_create", args)
 	if res.IsError {
 		t.Fatalf("service_create %s: %v", name, res.Content)
 	}
@@ -334,8 +343,14 @@ func TestBrowserDashboard(t *testing.T) {
 				t.Errorf("row %s reads %q", name, text)
 			}
 		}
-		if actions != 6 {
-			t.Errorf("%d action buttons for ops, want start, stop and restart on both services", actions)
+		cells := get(t, ctx, "cells", eval[map[string]string](`(() => {
+			const cell = (svc, c) => document.querySelector('tr[data-service="' + svc + '"] .' + c).textContent;
+			return {pid: cell("web", "pid"), uptime: cell("web", "uptime"), restarts: cell("web", "restarts"), port: cell("site", "port")}; })()`))
+		if cells["pid"] == "" || !strings.HasSuffix(cells["uptime"], "s") || cells["restarts"] != "0" || cells["port"] != fmt.Sprint(sitePort) {
+			t.Errorf("web's pid, uptime and restarts, site's port read %v", cells)
+		}
+		if actions != 9 {
+			t.Errorf("%d action buttons for ops, want start, stop and restart on the 3 services", actions)
 		}
 		if cookieVisible {
 			t.Error("the session cookie is visible to scripts: it must be HttpOnly")
@@ -420,8 +435,8 @@ func TestBrowserReadOnlyClient(t *testing.T) {
 	logs := get(t, ctx, "count log buttons", eval[int](`document.querySelectorAll("button.logs").length`))
 	who := get(t, ctx, "header", chromedp.Text(chromedp.ID("who")))
 	screenshot(t, ctx, "dashboard-read-only")
-	if actions != 0 || logs != 2 || !strings.Contains(who, "read-only") {
-		t.Errorf("read-only client: %d action buttons, %d log buttons, header %q; want none, 2, read-only", actions, logs, who)
+	if actions != 0 || logs != 3 || !strings.Contains(who, "read-only") {
+		t.Errorf("read-only client: %d action buttons, %d log buttons, header %q; want none, 3, read-only", actions, logs, who)
 	}
 
 	// A forged action, with the session and its CSRF token, is refused,

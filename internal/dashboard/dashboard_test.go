@@ -285,3 +285,36 @@ func mcpReadRequest(uri string) mcp.ReadResourceRequest {
 	r.Params.URI = uri
 	return r
 }
+
+func TestStreamsAreBounded(t *testing.T) {
+	db := New(Deps{DefaultSprite: "local"})
+	_, s := db.sessions.create(nil)
+	var releases []func()
+	for range maxStreamsPerSession {
+		release, ok := db.acquireStream(s)
+		if !ok {
+			t.Fatalf("stream %d of %d refused", len(releases)+1, maxStreamsPerSession)
+		}
+		releases = append(releases, release)
+	}
+	if _, ok := db.acquireStream(s); ok {
+		t.Errorf("a session opened more than %d streams", maxStreamsPerSession)
+	}
+	releases[0]()
+	if _, ok := db.acquireStream(s); !ok {
+		t.Error("a released stream's slot was not given back")
+	}
+	// Over all sessions, at most maxStreams.
+	opened := maxStreamsPerSession
+	for range maxStreams/maxStreamsPerSession + 2 {
+		_, other := db.sessions.create(nil)
+		for range maxStreamsPerSession {
+			if _, ok := db.acquireStream(other); ok {
+				opened++
+			}
+		}
+	}
+	if opened != maxStreams || len(db.streams) != maxStreams {
+		t.Errorf("%d streams opened over all sessions (%d held), want the bound %d", opened, len(db.streams), maxStreams)
+	}
+}

@@ -253,6 +253,9 @@ func TestStaticFiles(t *testing.T) {
 	if w := do(h, "GET", "/static/../dashboard.go", nil, ""); w.Code == 200 {
 		t.Error("a path outside static/ was served")
 	}
+	if w := do(h, "GET", "/static/", nil, ""); w.Code != 404 {
+		t.Errorf("a directory listing: %d", w.Code)
+	}
 	if w := do(h, "GET", "/nothing", nil, ""); w.Code != 404 {
 		t.Errorf("unknown path: %d", w.Code)
 	}

@@ -203,8 +203,12 @@
         const v = JSON.parse(e.data);
         showLog(v.sprite, v.service, v.text);
       });
+      // The server's "error" event (the log cannot be read) ends the view;
+      // a dropped connection (an error event without data) is retried.
       logStream.addEventListener("error", (e) => {
-        if (e.data) showLog(sprite, service, JSON.parse(e.data).error);
+        if (!e.data) return;
+        logStream.close();
+        showLog(sprite, service, JSON.parse(e.data).error);
       });
     };
 

@@ -65,6 +65,7 @@ unit:
 ## UPDATE_DOCS_SCREENSHOT=1 it also rewrites docs/dashboard.png.
 browser:
 	scripts/install-browser.sh
+	rm -rf .artifacts/screenshots
 	$(GO) test -tags browser -race -count=1 -timeout 10m -run '^TestBrowser' ./internal/dashboard/
 
 inspector: build

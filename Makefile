@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit inspector conformance bundle bundle-check bench bench-http bench-runtime fuzz soak soak-short clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit browser inspector conformance bundle bundle-check bench bench-http bench-runtime fuzz soak soak-short clean
 
 all: build
 
@@ -21,7 +21,7 @@ run:
 ## then unit and integration tests with the race detector, then the MCP
 ## Inspector CLI against the built binary (stdio), then the official MCP
 ## conformance suite against it (streamable HTTP).
-test: fmt-check vet tidy-check lint cross unit inspector conformance bundle-check soak-short
+test: fmt-check vet tidy-check lint cross unit browser inspector conformance bundle-check soak-short
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
@@ -58,6 +58,15 @@ cross:
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## browser: the dashboard and the services MCP App in headless Chromium
+## (scripts/install-browser.sh installs it when missing), driven by chromedp;
+## each test saves a screenshot under .artifacts/screenshots/. With
+## UPDATE_DOCS_SCREENSHOT=1 it also rewrites docs/dashboard.png.
+browser:
+	scripts/install-browser.sh
+	rm -rf .artifacts/screenshots
+	$(GO) test -tags browser -race -count=1 -timeout 10m -run '^TestBrowser' ./internal/dashboard/
 
 inspector: build
 	scripts/install-node-tools.sh

@@ -17,12 +17,13 @@ func TestImportsFlowOneWay(t *testing.T) {
 	const mod = "github.com/sprites-mcp/sprites-mcp"
 	allowed := map[string][]string{
 		mod:                           {"internal/app", "internal/config"},
-		mod + "/internal/app":         {"client", "supervisor", "tools", "resources", "prompts", "internal/auth", "internal/config", "internal/httpserver"},
+		mod + "/internal/app":         {"client", "supervisor", "tools", "resources", "prompts", "internal/auth", "internal/config", "internal/httpserver", "internal/dashboard"},
 		mod + "/internal/httpserver":  {"internal/auth", "internal/config"},
 		mod + "/internal/auth":        {"client", "tools", "resources", "internal/config"},
 		mod + "/internal/config":      {"client"},
 		mod + "/client":               {"internal/wire", "internal/backoff", "internal/textcut"},
 		mod + "/schema":               {"client", "internal/config"},
+		mod + "/internal/dashboard":   {"client", "tools", "resources", "internal/auth", "internal/present"},
 		mod + "/supervisor":           {"internal/wire", "internal/backoff"},
 		mod + "/internal/wire":        {},
 		mod + "/internal/backoff":     {},

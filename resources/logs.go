@@ -28,26 +28,9 @@ func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
 	}
 	defer st.Close()
 
-	t := newTail(rf.lines, r.maxChars-notesReserve)
-	// One cleaner per stream: a private key printed line by line is only
-	// recognisable across lines.
-	cleaners := map[client.EventType]*summary.Cleaner{
-		client.EventStdout: {MaxChars: config.MaxLineChars},
-		client.EventStderr: {MaxChars: config.MaxLineChars},
-	}
+	t := r.newLogTail(rf)
 	for st.Next() {
-		ev := st.Event()
-		if !ev.Type.IsOutput() {
-			continue
-		}
-		prefix := ""
-		if ev.Type == client.EventStderr {
-			prefix = "[stderr] "
-		}
-		data := strings.TrimSuffix(ev.Data, "\n")
-		for line := range strings.SplitSeq(data, "\n") {
-			t.add(prefix + cleaners[ev.Type].Clean(line))
-		}
+		t.addEvent(st.Event())
 	}
 	streamErr := st.Err()
 
@@ -58,9 +41,43 @@ func (r *Resources) readLogs(ctx context.Context, rf ref) (string, error) {
 		if _, gerr := r.svc.Get(ctx, rf.sprite, rf.service); gerr != nil {
 			return "", r.explain(ctx, rf, gerr)
 		}
-		return fmt.Sprintf("(no log output from %s on %s yet)\n", rf.service, rf.sprite), nil
+		return quietLog(rf), nil
 	}
 	return t.render(rf, streamErr), nil
+}
+
+// quietLog is the text of a log with no output yet.
+func quietLog(rf ref) string {
+	return fmt.Sprintf("(no log output from %s on %s yet)\n", rf.service, rf.sprite)
+}
+
+// newLogTail is the tail of the logs resource for rf: its line count and
+// character budget, with the resource's cleaning.
+func (r *Resources) newLogTail(rf ref) *tail {
+	t := newTail(rf.lines, r.maxChars-notesReserve)
+	// One cleaner per stream: a private key printed line by line is only
+	// recognisable across lines.
+	t.cleaners = map[client.EventType]*summary.Cleaner{
+		client.EventStdout: {MaxChars: config.MaxLineChars},
+		client.EventStderr: {MaxChars: config.MaxLineChars},
+	}
+	return t
+}
+
+// addEvent adds the lines of one log event, cleaned (ANSI stripped, cut,
+// secrets masked), stderr lines marked; other events are skipped.
+func (t *tail) addEvent(ev client.Event) {
+	if !ev.Type.IsOutput() {
+		return
+	}
+	prefix := ""
+	if ev.Type == client.EventStderr {
+		prefix = "[stderr] "
+	}
+	data := strings.TrimSuffix(ev.Data, "\n")
+	for line := range strings.SplitSeq(data, "\n") {
+		t.add(prefix + t.cleaners[ev.Type].Clean(line))
+	}
 }
 
 // tail keeps the newest lines that fit both a line count and a character
@@ -70,6 +87,7 @@ type tail struct {
 	maxLines, maxChars int
 	ring               *textcut.Ring[string]
 	seen               int // lines added
+	cleaners           map[client.EventType]*summary.Cleaner
 }
 
 func newTail(maxLines, maxChars int) *tail {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
 // Bounds on what clients can make us hold and do: subscriptions cannot be
@@ -48,7 +50,11 @@ type subscriptions struct {
 	bySession map[string]*subscriber // resources/subscribe, by session ID
 	listens   map[*subscriber]bool   // open subscriptions/listen streams
 	watchers  map[string]context.CancelFunc
-	wg        sync.WaitGroup // running watchers
+	// feeds are the other consumers of the watchers (see feeds.go), and
+	// latest the last list each running watcher published for them.
+	feeds  map[*Feed]bool
+	latest map[string][]client.Service
+	wg     sync.WaitGroup // running watchers
 	// lastPoll is when each sprite was last polled, so that a watcher
 	// started right after another stopped (a client toggling its
 	// subscription) still polls no faster than once a period.
@@ -60,6 +66,8 @@ func (s *subscriptions) init(r *Resources) {
 	s.bySession = map[string]*subscriber{}
 	s.listens = map[*subscriber]bool{}
 	s.watchers = map[string]context.CancelFunc{}
+	s.feeds = map[*Feed]bool{}
+	s.latest = map[string][]client.Service{}
 	s.lastPoll = map[string]time.Time{}
 }
 
@@ -196,7 +204,7 @@ func (s *subscriptions) each(f func(*subscriber)) {
 }
 
 // wanted returns the sprites someone listens to: those with a subscribed
-// URI, and the default sprite when a listen stream asked for list_changed
+// URI or an open feed, and the default sprite when a listen stream asked for list_changed
 // (its concrete resources are what that list is made of). Callers hold mu.
 func (s *subscriptions) wanted() map[string]bool {
 	want := map[string]bool{}
@@ -208,6 +216,9 @@ func (s *subscriptions) wanted() map[string]bool {
 			want[s.r.defaultSprite] = true
 		}
 	})
+	for f := range s.feeds {
+		want[f.sprite] = true
+	}
 	return want
 }
 
@@ -222,6 +233,7 @@ func (s *subscriptions) reconcile() {
 		if !want[sprite] {
 			stop()
 			delete(s.watchers, sprite)
+			delete(s.latest, sprite)
 		}
 	}
 	for sprite := range want {

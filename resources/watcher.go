@@ -20,13 +20,15 @@ type vitals struct {
 // snapshot is one poll of a sprite's services.
 type snapshot struct {
 	services map[string]vitals
+	// list is the poll's answer, for the feeds.
+	list []client.Service
 	// listHash fingerprints the whole list (definitions and states), so the
 	// list resource is updated when anything in it changes.
 	listHash uint64
 }
 
 func takeSnapshot(svcs []client.Service) snapshot {
-	s := snapshot{services: make(map[string]vitals, len(svcs))}
+	s := snapshot{services: make(map[string]vitals, len(svcs)), list: svcs}
 	h := fnv.New64a()
 	for _, svc := range svcs {
 		s.services[svc.Name] = vitals{status: svc.State.Status, pid: svc.State.PID, restarts: svc.State.RestartCount}
@@ -40,7 +42,7 @@ func takeSnapshot(svcs []client.Service) snapshot {
 }
 
 // watch polls sprite every period until ctx ends, and tells subscribers
-// what changed. The first poll is the baseline; a failed poll changes
+// what changed and feeds the new list. The first poll is the baseline; a failed poll changes
 // nothing (a backend hiccup is not a change), except that a sprite which no
 // longer exists has no services.
 func (r *Resources) watch(ctx context.Context, sprite string) {
@@ -77,6 +79,9 @@ func (r *Resources) watch(ctx context.Context, sprite string) {
 			failing = false
 			if prev != nil {
 				r.changed(sprite, *prev, cur)
+			}
+			if prev == nil || prev.listHash != cur.listHash {
+				r.subs.publish(sprite, cur.list)
 			}
 			if sprite == r.defaultSprite {
 				r.syncConcrete(names(cur), true)

@@ -14,7 +14,7 @@ import (
 )
 
 func serviceGet(d *deps) server.ServerTool {
-	return newTool(d, toolDef[schema.ServiceGetArgs, schema.ServiceResult]{
+	return withServicesApp(newTool(d, toolDef[schema.ServiceGetArgs, schema.ServiceResult]{
 		name:  "service_get",
 		title: "Show a service",
 		description: "Show one service's state (status, pid, uptime, port, restarts, last error, next restart) and definition " +
@@ -38,7 +38,7 @@ func serviceGet(d *deps) server.ServerTool {
 				links: []mcp.Content{d.logsLink(sprite, i.Name)},
 			}, nil
 		},
-	})
+	}))
 }
 
 // serviceText renders one service for people: the state line first, then

@@ -6,14 +6,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/schema"
 )
 
+// ServicesAppURI is the MCP App (extension io.modelcontextprotocol/ui) that
+// shows services to a person; hosts with the extension render it next to
+// service_list's and service_get's results, others ignore the _meta.
+const ServicesAppURI = "ui://sprites-mcp/services"
+
+// withServicesApp links t to the services app.
+func withServicesApp(t server.ServerTool) server.ServerTool {
+	t.Tool.Meta = &mcp.Meta{AdditionalFields: map[string]any{"ui": map[string]any{"resourceUri": ServicesAppURI}}}
+	return t
+}
+
 func serviceList(d *deps) server.ServerTool {
-	return newTool(d, toolDef[schema.ServiceListArgs, schema.ServiceListResult]{
+	return withServicesApp(newTool(d, toolDef[schema.ServiceListArgs, schema.ServiceListResult]{
 		name:        "service_list",
 		title:       "List services",
 		description: "List a sprite's services, one line each: status, pid, uptime, port, needs, restarts, last error. Call it before changing anything.",
@@ -31,7 +43,7 @@ func serviceList(d *deps) server.ServerTool {
 			out, text := d.renderList(sprite, list)
 			return reply[schema.ServiceListResult]{data: out, text: text}, nil
 		},
-	})
+	}))
 }
 
 // renderList builds service_list's structured content and its text: a

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sprites-mcp/sprites-mcp/internal/auth"
 	"github.com/sprites-mcp/sprites-mcp/internal/config"
+	"github.com/sprites-mcp/sprites-mcp/internal/dashboard"
 	"github.com/sprites-mcp/sprites-mcp/prompts"
 	"github.com/sprites-mcp/sprites-mcp/resources"
 	"github.com/sprites-mcp/sprites-mcp/tools"
@@ -20,9 +21,10 @@ Results are bounded summaries: the outcome line first, then the output lines tha
 Services restart on crashes; service_stop is sticky until service_start.`
 
 // newMCPServer builds the MCP server on a backend: the tools, the
-// resources, the prompts, read-only filtering and per-client scopes. The returned func
-// releases the resources' watchers.
-func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCPServer, func()) {
+// resources, the prompts, the services MCP App, read-only filtering and
+// per-client scopes. It returns the resources too (the dashboard shares
+// their watchers); the returned func releases those watchers.
+func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCPServer, *resources.Resources, func()) {
 	// All three see the backend through the caller's scope, so the sprite
 	// names they mention are ones the caller may use; tools and prompts
 	// also ask the scope about the sprite they resolved before any call.
@@ -71,5 +73,23 @@ func newMCPServer(cfg config.Config, be *backend, log *slog.Logger) (*server.MCP
 	})...)
 	res.Register(srv)
 	pr.Register(srv)
-	return srv, res.Close
+	// The services view for hosts that render MCP Apps; others do not
+	// see it listed.
+	srv.AddResources(dashboard.AppResource())
+	dashboard.HideFromPlainHosts(srv.GetHooks())
+	return srv, res, res.Close
+}
+
+// newDashboard is the page served at / over HTTP, on the same scoped
+// backend and watchers as the MCP server.
+func newDashboard(cfg config.Config, be *backend, res *resources.Resources, a *auth.Authenticator, log *slog.Logger) *dashboard.Dashboard {
+	return dashboard.New(dashboard.Deps{
+		Auth:           a,
+		Resources:      res,
+		Services:       auth.ScopedServices{Services: be.client, DefaultSprite: be.defaultSprite},
+		DefaultSprite:  be.defaultSprite,
+		CanListSprites: be.canListSprite,
+		ReadOnly:       cfg.ReadOnly,
+		Logger:         log,
+	})
 }

@@ -58,10 +58,10 @@ func Run(ctx context.Context, cfg config.Config, stdin io.Reader, stdout, stderr
 	log.Info("sprites-mcp", "version", Version(), "backend", be.kind, "sprite", be.defaultSprite,
 		"read_only", cfg.ReadOnly, "transport", transport)
 
-	srv, closeServer := newMCPServer(cfg, be, log)
+	srv, res, closeServer := newMCPServer(cfg, be, log)
 	defer closeServer()
 	if ln != nil {
-		return ln.Serve(ctx, srv, Version(), be.kind)
+		return ln.Serve(ctx, srv, Version(), be.kind, newDashboard(cfg, be, res, ln.Authenticator(), log))
 	}
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 		fmt.Fprint(stderr, terminalHint)

@@ -202,6 +202,9 @@ func (sc Scope) gate(ctx context.Context, _ any, message any) error {
 // it may. A URI the resources would not parse is refused as well: a check
 // must not guess at the sprite of a URI the server reads differently.
 func uriRefusal(c *Client, uri string) string {
+	if uri == tools.ServicesAppURI {
+		return "" // the services MCP App: a page that holds no sprite's data
+	}
 	sprite, ok := resources.SpriteOf(uri)
 	if !ok {
 		return fmt.Sprintf("not a resource URI of this server (sprites://{sprite}/services[/{service_name}[/logs?lines=N]]), "+

@@ -44,6 +44,15 @@ func TestAuthScopeMiddlewares(t *testing.T) {
 			t.Errorf("malformed %s: err=%v ran=%v", uri, err, ran)
 		}
 	}
+	// The services MCP App holds no sprite's data: any client may read it,
+	// and only that one ui:// URI passes.
+	for uri, ok := range map[string]bool{"ui://sprites-mcp/services": true, "ui://sprites-mcp/services/../x": false, "ui://other/app": false} {
+		ran = false
+		req.Params.URI = uri
+		if _, err := handler(WithClient(context.Background(), dev), req); (err == nil) != ok || ran != ok {
+			t.Errorf("%s: err=%v ran=%v, want allowed %v", uri, err, ran, ok)
+		}
+	}
 }
 
 // TestAuthorize: the hook the tools call with the sprite they resolved

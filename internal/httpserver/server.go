@@ -61,21 +61,27 @@ func authenticator(cfg config.Config) (*auth.Authenticator, string, error) {
 	return nil, "none (loopback only)", nil
 }
 
+// Authenticator is the authentication the listener enforces; nil when the
+// server runs without (loopback only). The dashboard logs people in with it.
+func (l *Listener) Authenticator() *auth.Authenticator { return l.auth }
+
 // Close releases the listener; after Serve it is already closed.
 func (l *Listener) Close() error { return l.ln.Close() }
 
 // Serve serves mcpSrv on the listener until ctx ends, then drains: it
 // stops accepting, ends listening streams, lets in-flight calls finish
 // within config.HTTPDrainGrace, and cuts what is left after that. version
-// and backendKind are what /healthz reports.
-func (l *Listener) Serve(ctx context.Context, mcpSrv *server.MCPServer, version, backendKind string) error {
+// and backendKind are what /healthz reports. page, when not nil, serves
+// every other path (the dashboard, at /) behind the same Host and Origin
+// checks as /mcp; it does its own authentication.
+func (l *Listener) Serve(ctx context.Context, mcpSrv *server.MCPServer, version, backendKind string, page http.Handler) error {
 	loopback := false
 	if a, ok := l.ln.Addr().(*net.TCPAddr); ok {
 		loopback = a.IP.IsLoopback()
 	}
 	streams := newStreamSet(l.log)
 	srv := &http.Server{
-		Handler:           l.handler(mcpSrv, loopback, streams, version, backendKind),
+		Handler:           l.handler(mcpSrv, loopback, streams, version, backendKind, page),
 		ReadHeaderTimeout: config.ReadHeaderTimeout,
 		IdleTimeout:       config.IdleTimeout,
 		MaxHeaderBytes:    config.MaxHeaderBytes,
@@ -84,8 +90,8 @@ func (l *Listener) Serve(ctx context.Context, mcpSrv *server.MCPServer, version,
 	return l.serve(ctx, srv, streams, config.HTTPDrainGrace)
 }
 
-// handler is the tree of /mcp and /healthz.
-func (l *Listener) handler(mcpSrv *server.MCPServer, loopback bool, streams *streamSet, version, backendKind string) http.Handler {
+// handler is the tree of /mcp, /healthz and the page.
+func (l *Listener) handler(mcpSrv *server.MCPServer, loopback bool, streams *streamSet, version, backendKind string, page http.Handler) http.Handler {
 	refusals := newRefusalLog(l.log)
 	checkHostOrigin := hostOrigin{loopback: loopback, origins: l.cfg.AllowedOrigins, refusals: refusals}.wrap
 
@@ -119,6 +125,10 @@ func (l *Listener) handler(mcpSrv *server.MCPServer, loopback bool, streams *str
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", chain(streamable, mcpChain...))
 	mux.Handle("/healthz", chain(healthz(version, backendKind), checkHostOrigin))
+	if page != nil {
+		// Its event streams end on shutdown like /mcp's (streams.track).
+		mux.Handle("/", chain(page, checkHostOrigin, limitBody, streams.track))
+	}
 	return mux
 }
 

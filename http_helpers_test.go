@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,30 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 
 	"github.com/sprites-mcp/sprites-mcp/internal/app"
 	"github.com/sprites-mcp/sprites-mcp/internal/config"
 )
-
-// syncBuffer collects a server's log lines from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // listenAddrFrom finds the address in the "http: listening" line of a JSON
 // log.
@@ -63,7 +46,7 @@ func listenAddrFrom(log string) string {
 // free loopback port, over the real embedded runtime in a temp dir.
 type httpTestServer struct {
 	base string // http://127.0.0.1:PORT
-	logs *syncBuffer
+	logs *testenv.SyncBuffer
 	// stop cancels app.Run's context (as SIGTERM does) and returns its
 	// error and how long it took to return; later calls return the same.
 	stop func() (time.Duration, error)
@@ -86,7 +69,7 @@ func startHTTP(t *testing.T, args []string, env map[string]string) *httpTestServ
 	if err != nil {
 		t.Fatalf("config.Parse: %v", err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, cfg, strings.NewReader(""), io.Discard, logs) }()
@@ -222,7 +205,7 @@ func writeAuthFile(t *testing.T, content string) string {
 }
 
 // lineWaiter scans a child's stderr for the listening line.
-func lineWaiter(r io.Reader, logs *syncBuffer) <-chan string {
+func lineWaiter(r io.Reader, logs *testenv.SyncBuffer) <-chan string {
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(r)
@@ -261,7 +244,7 @@ func countLogAt(logs, level, msg string) int {
 
 // waitLog waits until the JSON log has at least n lines whose message is
 // msg, and fails the test after within.
-func waitLog(t *testing.T, logs *syncBuffer, msg string, n int, within time.Duration) {
+func waitLog(t *testing.T, logs *testenv.SyncBuffer, msg string, n int, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for countLog(logs.String(), msg) < n {

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -213,7 +215,7 @@ func TestHTTPSigtermDrainsInFlightCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	addrc := lineWaiter(stderr, logs)
 	var addr string
 	select {

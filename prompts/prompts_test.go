@@ -81,8 +81,8 @@ func mustContain(t *testing.T, what, text string, wants ...string) {
 func TestPromptsListed(t *testing.T) {
 	h := newHarness(t, 8000)
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			res, err := c.ListPrompts(testenv.Context(t, 10*time.Second), mcp.ListPromptsRequest{})
 			if err != nil {
 				t.Fatal(err)
@@ -152,8 +152,8 @@ func TestDebugCrashLoop(t *testing.T) {
 	h.waitFor("app", func(s *client.Service) bool { return s.State.RestartCount >= 1 && !s.State.NextRestartAt.IsZero() })
 
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			res, err := getPrompt(t, c, "debug_service", map[string]string{"service_name": "app"})
 			if err != nil {
 				t.Fatal(err)
@@ -214,8 +214,8 @@ func TestDebugAttachesWhatResourcesServe(t *testing.T) {
 	h.waitFor("web", running)
 	time.Sleep(200 * time.Millisecond) // its two lines reach the log
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			res, err := getPrompt(t, c, "debug_service", map[string]string{"service_name": "web", "sprite": "local"})
 			if err != nil {
 				t.Fatal(err)
@@ -248,8 +248,8 @@ func TestDebugMissing(t *testing.T) {
 	h.create("web", client.ServiceRequest{Cmd: "sleep", Args: []string{"1000"}})
 	h.create("worker", client.ServiceRequest{Cmd: "sleep", Args: []string{"1000"}})
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			cases := []struct {
 				args  map[string]string
 				wants []string
@@ -288,8 +288,8 @@ func testDebugBudget(t *testing.T, budget int) {
 	h.waitFor("loud", running)
 	time.Sleep(500 * time.Millisecond)
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			res, err := getPrompt(t, c, "debug_service", map[string]string{"service_name": "loud"})
 			if err != nil {
 				t.Fatal(err)
@@ -321,8 +321,8 @@ func TestDeploy(t *testing.T) {
 	port := 18000 + int(time.Now().UnixNano()%1000)
 	h.create("db", client.ServiceRequest{Cmd: "sleep", Args: []string{"1000"}, HTTPPort: &port})
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			res, err := getPrompt(t, c, "deploy_service", map[string]string{
 				"service_name": "web", "cmd": "python3 -m http.server 8080", "http_port": "8080", "needs": "db"})
 			if err != nil {
@@ -380,8 +380,8 @@ func TestStatusReport(t *testing.T) {
 	h.waitFor("web", running)
 	h.waitFor("broken", func(s *client.Service) bool { return s.State.RestartCount >= 1 })
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			res, err := getPrompt(t, c, "status_report", nil)
 			if err != nil {
 				t.Fatal(err)
@@ -405,8 +405,8 @@ func TestComplete(t *testing.T) {
 		h.create(n, client.ServiceRequest{Cmd: "sleep", Args: []string{"1000"}})
 	}
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			complete := func(prompt, arg, value string, ctxArgs map[string]string) []string {
 				t.Helper()
 				res, err := c.Complete(testenv.Context(t, 10*time.Second), mcp.CompleteRequest{Params: mcp.CompleteParams{

@@ -17,7 +17,7 @@ import (
 func BenchmarkReadService(b *testing.B) {
 	h := newHarness(b)
 	h.create("web", sleeper())
-	c := h.connect(protocols[1].opts, protocols[1].name)
+	c := h.connect(protocols[1].Opts, protocols[1].Name)
 	b.ResetTimer()
 	for b.Loop() {
 		readText(b, c, "sprites://local/services/web")
@@ -29,7 +29,7 @@ func BenchmarkReadList50(b *testing.B) {
 	for i := range 50 {
 		h.create(fmt.Sprintf("svc%02d", i), sleeper())
 	}
-	c := h.connect(protocols[1].opts, protocols[1].name)
+	c := h.connect(protocols[1].Opts, protocols[1].Name)
 	b.ResetTimer()
 	for b.Loop() {
 		readText(b, c, "sprites://local/services")
@@ -40,7 +40,7 @@ func BenchmarkReadLogs2000(b *testing.B) {
 	h := newHarness(b)
 	h.create("counter", client.ServiceRequest{Cmd: "sh", Args: []string{"-c",
 		`i=1; while [ $i -le 3000 ]; do echo "line $i with some text after it"; i=$((i+1)); done; exec sleep 1000`}})
-	c := h.connect(protocols[1].opts, protocols[1].name)
+	c := h.connect(protocols[1].Opts, protocols[1].Name)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if text, _ := readText(b, c, "sprites://local/services/counter/logs?lines=1"); text == "line 3000 with some text after it\n" {

@@ -42,8 +42,8 @@ func TestCompleteServiceName(t *testing.T) {
 	const logsTpl = "sprites://{sprite}/services/{service_name}/logs{?lines}"
 
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			check := func(got *mcp.Completion, want ...string) {
 				t.Helper()
 				if want == nil {
@@ -142,8 +142,8 @@ func TestCompleteSprite(t *testing.T) {
 	h := &harness{t: t, api: api, srv: srv, res: res}
 
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			got := complete(t, c, "sprites://{sprite}/services", "sprite", "dev-", nil)
 			if !slices.Equal(got.Values, []string{"dev-api", "dev-web"}) {
 				t.Errorf("sprite completion %+v", got)

@@ -31,8 +31,8 @@ func TestReadErrors(t *testing.T) {
 		{"sprites://local/services/signal", []string{"malformed resource URI", `service name "signal"`}},
 	}
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			for _, tc := range cases {
 				err := readErr(t, c, tc.uri)
 				wantNotFound(t, c, err)
@@ -53,8 +53,8 @@ func TestReadErrors(t *testing.T) {
 func TestReadErrorOnEmptySprite(t *testing.T) {
 	h := newHarness(t)
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			err := readErr(t, c, "sprites://local/services/web")
 			wantNotFound(t, c, err)
 			if !strings.Contains(err.Error(), "it has no services yet") {

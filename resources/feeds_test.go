@@ -51,7 +51,7 @@ func TestFeedsShareTheWatcher(t *testing.T) {
 		at = append(at, started)
 		mu.Unlock()
 	})
-	c := h.connect(protocols[0].opts, protocols[0].name)
+	c := h.connect(protocols[0].Opts, protocols[0].Name)
 	unsubscribe := c.subscribe(t, "sprites://local/services/web")
 
 	var feeds []*resources.Feed

@@ -39,8 +39,8 @@ func TestOneBackendCallPerRead(t *testing.T) {
 	h.create("web", sleeper())
 
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			gets, lists := counting.gets.Load(), counting.lists.Load()
 			readText(t, c, "sprites://local/services/web")
 			if n := counting.gets.Load() - gets; n != 1 {

@@ -21,13 +21,7 @@ import (
 const sprite = "local"
 
 // protocols are the two revisions every protocol-facing test runs under.
-var protocols = []struct {
-	name string
-	opts []mcpclient.ClientOption
-}{
-	{mcp.ProtocolVersion20251125, []mcpclient.ClientOption{mcpclient.WithProtocolVersion(mcp.ProtocolVersion20251125)}},
-	{mcp.ProtocolVersion20260728, nil},
-}
+var protocols = testenv.Protocols
 
 func modern(proto string) bool { return proto == mcp.ProtocolVersion20260728 }
 

@@ -21,9 +21,9 @@ func TestOverStreamableHTTP(t *testing.T) {
 	t.Cleanup(ts.Close)
 
 	for i, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
+		t.Run(p.Name, func(t *testing.T) {
 			topts := []transport.StreamableHTTPCOption{transport.WithHTTPLogger(testenv.QuietLogger(t))}
-			if !modern(p.name) {
+			if !modern(p.Name) {
 				// Legacy notifications outside a request need the GET stream.
 				//lint:ignore SA1019 the legacy revision is the one under test here
 				topts = append(topts, transport.WithContinuousListening())
@@ -32,7 +32,7 @@ func TestOverStreamableHTTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := startConn(t, mcpclient.NewClient(tr, p.opts...), p.name)
+			c := startConn(t, mcpclient.NewClient(tr, p.Opts...), p.Name)
 
 			name := fmt.Sprintf("http%d", i)
 			h.create(name, sleeper())

@@ -37,8 +37,8 @@ func TestReadEachResource(t *testing.T) {
 	h.create("db", sleeper())
 
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			ctx := testenv.Context(t, 30*time.Second)
 
 			tpls, err := c.ListResourceTemplates(ctx, mcp.ListResourceTemplatesRequest{})
@@ -170,8 +170,8 @@ func TestQuietServiceLog(t *testing.T) {
 	h := newHarness(t)
 	h.create("quiet", sleeper())
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			text, _ := readText(t, c, "sprites://local/services/quiet/logs")
 			if !strings.Contains(text, "no log output from quiet on local") {
 				t.Errorf("quiet log reads %q", text)
@@ -191,8 +191,8 @@ func TestLogLines(t *testing.T) {
 	t.Cleanup(smallRes.Close)
 
 	for _, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			deadline := time.Now().Add(15 * time.Second)
 			for {
 				last, _ := readText(t, c, "sprites://local/services/counter/logs?lines=1")
@@ -221,7 +221,7 @@ func TestLogLines(t *testing.T) {
 			checkBudget(t, most, 8000, 2000)
 
 			h2 := &harness{t: t, api: h.api, srv: smallSrv}
-			small := h2.connect(p.opts, p.name)
+			small := h2.connect(p.Opts, p.Name)
 			tiny, _ := readText(t, small, "sprites://local/services/counter/logs?lines=2000")
 			checkBudget(t, tiny, 1000, 2000)
 

@@ -52,9 +52,9 @@ func TestOverStdio(t *testing.T) {
 	polls := h.polls()
 	h.create("web", sleeper())
 	for i, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
+		t.Run(p.Name, func(t *testing.T) {
 			h := &harness{t: t, api: h.api, res: h.res, srv: h.srv}
-			c := h.stdioConn(p.opts, p.name)
+			c := h.stdioConn(p.Opts, p.Name)
 
 			text, _ := readText(t, c, "sprites://local/services")
 			if !strings.Contains(text, `"name":"web"`) {
@@ -84,7 +84,7 @@ func TestOverStdio(t *testing.T) {
 				t.Errorf("resources/updated came %v after the crash; want within 3s", d)
 			}
 
-			if modern(p.name) {
+			if modern(p.Name) {
 				stop() // closing the listen stream releases it
 			} else {
 				c.Close() // the end of the session releases it

@@ -60,10 +60,10 @@ func TestUpdatedAfterCrash(t *testing.T) {
 	h := newHarness(t)
 	polls := h.polls()
 	for i, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
+		t.Run(p.Name, func(t *testing.T) {
 			name := fmt.Sprintf("crash%d", i)
 			h.create(name, sleeper())
-			c := h.connect(p.opts, p.name)
+			c := h.connect(p.Opts, p.Name)
 			uri := "sprites://local/services/" + name
 			logs := uri + "/logs?lines=10"
 			stop := c.subscribe(t, uri, logs)
@@ -123,8 +123,8 @@ func TestListChanged(t *testing.T) {
 	polls := h.polls()
 	h.create("base", sleeper())
 	for i, p := range protocols {
-		t.Run(p.name, func(t *testing.T) {
-			c := h.connect(p.opts, p.name)
+		t.Run(p.Name, func(t *testing.T) {
+			c := h.connect(p.Opts, p.Name)
 			list := "sprites://local/services"
 			stop := c.subscribe(t, list)
 			defer stop()
@@ -185,8 +185,8 @@ func TestNoWatcherWithoutListeners(t *testing.T) {
 		t.Fatalf("%d watchers before any subscription", n)
 	}
 
-	legacy := h.connect(protocols[0].opts, protocols[0].name)
-	modernC := h.connect(protocols[1].opts, protocols[1].name)
+	legacy := h.connect(protocols[0].Opts, protocols[0].Name)
+	modernC := h.connect(protocols[1].Opts, protocols[1].Name)
 	// Reads, listings and completions start nothing.
 	readText(t, legacy, "sprites://local/services/web")
 	concrete(t, modernC)
@@ -212,7 +212,7 @@ func TestNoWatcherWithoutListeners(t *testing.T) {
 	}
 
 	// The end of a session releases its subscriptions.
-	third := h.connect(protocols[0].opts, protocols[0].name)
+	third := h.connect(protocols[0].Opts, protocols[0].Name)
 	third.subscribe(t, "sprites://local/services/web")
 	nextPoll(t, polls)
 	if n := h.res.Watchers(); n != 1 {
@@ -232,7 +232,7 @@ func TestCloseStopsWatchers(t *testing.T) {
 	polls := h.polls()
 	h.create("web", sleeper())
 	base := ourGoroutines()
-	c := h.connect(protocols[0].opts, protocols[0].name)
+	c := h.connect(protocols[0].Opts, protocols[0].Name)
 	c.subscribe(t, "sprites://local/services/web")
 	nextPoll(t, polls)
 	h.res.Close()
@@ -260,7 +260,7 @@ func TestPollRate(t *testing.T) {
 		at = append(at, started)
 		mu.Unlock()
 	})
-	c := h.connect(protocols[0].opts, protocols[0].name)
+	c := h.connect(protocols[0].Opts, protocols[0].Name)
 	start := time.Now()
 	for time.Since(start) < 2500*time.Millisecond {
 		stop := c.subscribe(t, "sprites://local/services/web")

@@ -37,7 +37,7 @@ func TestListChangedAfterToolCall(t *testing.T) {
 
 	// 2025-11-25: list_changed goes to every session; on 2026-07-28 only a
 	// subscriptions/listen stream can carry it, which would be a subscriber.
-	c := h.connect(protocols[0].opts, protocols[0].name)
+	c := h.connect(protocols[0].Opts, protocols[0].Name)
 	for _, step := range []struct {
 		tool    string
 		present bool

@@ -9,7 +9,6 @@
 package dashboard_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,9 +23,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/testenv"
 
 	"github.com/chromedp/chromedp"
 	mcpclient "github.com/mark3labs/mcp-go/client"
@@ -48,24 +48,6 @@ const (
 	// sitePort is the http_port of the site service, which never listens.
 	sitePort = 18080
 )
-
-// syncBuffer collects the server's log lines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -103,7 +85,7 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, cfg, strings.NewReader(""), io.Discard, logs) }()

@@ -6,6 +6,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
 	"github.com/sprites-mcp/sprites-mcp/supervisor"
@@ -96,4 +100,37 @@ func (w *logBuffer) Write(p []byte) (int, error) {
 		w.b.Write(p)
 	}
 	return len(p), nil
+}
+
+// Protocol is a protocol revision a test runs under, with the client
+// options that pin it.
+type Protocol struct {
+	Name string
+	Opts []mcpclient.ClientOption
+}
+
+// Protocols are the two revisions every protocol-facing test runs under:
+// the one desktop clients in the field still use, and the newest, which a
+// default mcp-go client negotiates.
+var Protocols = []Protocol{
+	{mcp.ProtocolVersion20251125, []mcpclient.ClientOption{mcpclient.WithProtocolVersion(mcp.ProtocolVersion20251125)}},
+	{mcp.ProtocolVersion20260728, nil},
+}
+
+// SyncBuffer collects a server's log lines from many goroutines.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

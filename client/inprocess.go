@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -250,14 +251,21 @@ func (w *responseWriter) length() int64 {
 	return int64(len(w.held))
 }
 
-// inProcessBody reads what the handler held, then its stream.
+// inProcessBody reads what the handler held, then its stream. Like a
+// net/http body, it may be closed from another goroutine while a read is
+// under way (a follow ended by its caller): Close touches only what is
+// safe to share, and a read after it fails.
 type inProcessBody struct {
-	held   []byte
+	held   []byte       // read by the reader alone
 	stream *chunkStream // nil for a whole response
 	cancel context.CancelFunc
+	closed atomic.Bool
 }
 
 func (b *inProcessBody) Read(p []byte) (int, error) {
+	if b.closed.Load() {
+		return 0, errBodyClosed
+	}
 	if len(b.held) > 0 {
 		n := copy(p, b.held)
 		b.held = b.held[n:]
@@ -270,7 +278,7 @@ func (b *inProcessBody) Read(p []byte) (int, error) {
 }
 
 func (b *inProcessBody) Close() error {
-	b.held = nil
+	b.closed.Store(true)
 	if b.stream != nil {
 		b.stream.closeRead()
 	}

@@ -183,6 +183,44 @@ func TestInProcessCallerCloses(t *testing.T) {
 	}
 }
 
+// TestInProcessCloseDuringRead: like a net/http body, the body may be
+// closed by another goroutine while a read waits (a log follow ended by
+// its caller); the read then ends, with no data race (go test -race).
+func TestInProcessCloseDuringRead(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "first\n")
+		http.NewResponseController(w).Flush()
+		<-r.Context().Done()
+	})
+	resp, err := inProcessClient(h).Get("http://x/follow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 64)
+		for {
+			if _, err := resp.Body.Read(buf); err != nil {
+				read <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond) // let the reader take "first" and wait
+	resp.Body.Close()
+	select {
+	case err := <-read:
+		if err == nil {
+			t.Error("a read after close succeeded")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read did not end after the body was closed")
+	}
+	if _, err := resp.Body.Read(make([]byte, 8)); err == nil {
+		t.Error("a read after close succeeded")
+	}
+}
+
 // TestInProcessCallerGivesUp: a caller whose context ends before the
 // answer gets its context's error, and the handler's context ends too.
 func TestInProcessCallerGivesUp(t *testing.T) {

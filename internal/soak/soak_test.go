@@ -77,9 +77,16 @@ func TestSoak(t *testing.T) {
 	defer cancel()
 	var samples []sample
 	var wg sync.WaitGroup
+	// Every client creates its service first and then waits for the
+	// others', so no read names a service that does not exist yet: under
+	// load the creates take a while, and such a read is a refusal by design.
+	var created sync.WaitGroup
+	created.Add(clients)
+	allCreated := make(chan struct{})
+	go func() { created.Wait(); close(allCreated) }()
 	for i := range clients {
 		c := connect(t, srv)
-		wg.Go(func() { runClient(ctx, t, c, i, mark, &st) })
+		wg.Go(func() { runClient(ctx, t, c, i, mark, &st, created.Done, allCreated) })
 	}
 	start := time.Now()
 	tick := time.NewTicker(period)
@@ -185,7 +192,8 @@ func (s *stats) report(t *testing.T) {
 // runClient makes random calls until ctx ends. Client i changes only its
 // own service (so its tool errors come from crashes, not from another
 // client's change racing it) and reads everyone's.
-func runClient(ctx context.Context, t *testing.T, c *mcpclient.Client, i int, mark string, st *stats) {
+func runClient(ctx context.Context, t *testing.T, c *mcpclient.Client, i int, mark string, st *stats,
+	createdOwn func(), allCreated <-chan struct{}) {
 	defer c.Close()
 	own := fmt.Sprintf("soak-%02d", i)
 	rnd := mrand.New(mrand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
@@ -202,8 +210,13 @@ func runClient(ctx context.Context, t *testing.T, c *mcpclient.Client, i int, ma
 			failure = fmt.Sprintf("took %v", took)
 		}
 		st.record(op, took, toolErr, failure, text)
-		if op == "create" && !toolErr && failure == "" {
+		if op == "create" && !toolErr && failure == "" && !created {
 			created = true
+			createdOwn()
+			select {
+			case <-allCreated:
+			case <-ctx.Done():
+			}
 		}
 	}
 }

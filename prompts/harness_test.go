@@ -115,17 +115,7 @@ func (h *harness) create(name string, req client.ServiceRequest) {
 // waitFor polls the service until ok holds, or fails the test after 30 s.
 func (h *harness) waitFor(name string, ok func(*client.Service) bool) *client.Service {
 	h.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s, err := h.api.Get(testenv.Context(h.t, 5*time.Second), sprite, name)
-		if err == nil && ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("service %s did not reach the expected state: last %+v, err %v", name, s, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return testenv.WaitForService(h.t, h.api, sprite, name, 30*time.Second, ok)
 }
 
 func running(s *client.Service) bool {

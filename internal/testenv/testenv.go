@@ -134,3 +134,20 @@ func (b *SyncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// WaitForService polls a service of sprite through c until ok holds, and
+// fails the test with the last state seen after within.
+func WaitForService(t testing.TB, c *client.Client, sprite, name string, within time.Duration, ok func(*client.Service) bool) *client.Service {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		s, err := c.Get(Context(t, 5*time.Second), sprite, name)
+		if err == nil && ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service %s did not reach the expected state within %v: last %+v, err %v", name, within, s, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -124,7 +124,7 @@ func (p *proc) escapees(table []procEntry) map[int]procEntry {
 // then reaps those re-parented to us. It is called once the group is empty
 // and before the leader is reaped.
 func (p *proc) endEscapees(grace time.Duration) {
-	table := processTable()
+	table := p.ownTable()
 	defer func() { p.reapAdopted(table) }()
 	found := p.escapees(table)
 	sig := unix.SIGTERM
@@ -140,7 +140,7 @@ func (p *proc) endEscapees(grace time.Duration) {
 			signalProcess(e.pid, e.start, sig)
 		}
 		time.Sleep(wait)
-		table = processTable()
+		table = p.ownTable()
 		found = p.escapees(table)
 	}
 }
@@ -148,7 +148,7 @@ func (p *proc) endEscapees(grace time.Duration) {
 // signalEscapees sends sig to the escaped processes of run p (a stop's
 // first TERM and its KILL: the tree is whole before the leader dies).
 func (p *proc) signalEscapees(sig syscall.Signal) {
-	for _, e := range p.escapees(processTable()) {
+	for _, e := range p.escapees(p.ownTable()) {
 		signalProcess(e.pid, e.start, sig)
 	}
 }
@@ -180,6 +180,7 @@ func (p *proc) reapAdopted(table []procEntry) {
 var liveRuns struct {
 	sync.Mutex
 	runs     map[*proc]*lifeline
+	leaders  map[int]bool // the pids of runs' leaders: never another run's escapee
 	scanning bool
 }
 
@@ -191,8 +192,10 @@ func trackEscapes(p *proc, watch *lifeline) {
 	defer liveRuns.Unlock()
 	if liveRuns.runs == nil {
 		liveRuns.runs = map[*proc]*lifeline{}
+		liveRuns.leaders = map[int]bool{}
 	}
 	liveRuns.runs[p] = watch
+	liveRuns.leaders[p.pid] = true
 	if !liveRuns.scanning {
 		liveRuns.scanning = true
 		go scanEscapes()
@@ -202,6 +205,7 @@ func trackEscapes(p *proc, watch *lifeline) {
 func untrackEscapes(p *proc) {
 	liveRuns.Lock()
 	delete(liveRuns.runs, p)
+	delete(liveRuns.leaders, p.pid)
 	liveRuns.Unlock()
 }
 
@@ -229,8 +233,9 @@ func scanEscapes() {
 				delete(told, p)
 			}
 		}
-		table := processTable()
+		tableFor := scanTables()
 		for p, watch := range runs {
+			table := tableFor(p)
 			found := p.escapees(table)
 			p.reapAdopted(table)
 			if watch == nil {

@@ -1,0 +1,170 @@
+//go:build linux
+
+package supervisor
+
+// The Linux side of escape.go's search: instead of reading the whole
+// process table (every /proc/<pid>/stat on the machine, ~18 µs each), read
+// only what escapees and reapAdopted look at for one run:
+//   - the run's tree: its leader, the escaped processes already known, and
+//     all their descendants, through /proc/<pid>/task/<tid>/children;
+//   - the runtime's own direct children (/proc/self/task/*/children). As a
+//     child subreaper the runtime adopts the orphans of its runs; those of
+//     run p (in p's group, tagged with p's tag, or known escaped) are kept,
+//     with their descendants. The leaders of the other live runs are
+//     skipped unread: they are never p's.
+// A stop then costs the run's own processes plus the runtime's orphans,
+// not every process on the machine. Without the children files (a kernel
+// built without CONFIG_PROC_CHILDREN) the whole table is read, as before.
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// childrenListed reports whether the kernel lists a task's children in
+// /proc (CONFIG_PROC_CHILDREN).
+var childrenListed = sync.OnceValue(func() bool {
+	pid := strconv.Itoa(os.Getpid())
+	_, err := os.Stat("/proc/self/task/" + pid + "/children")
+	return err == nil
+})
+
+// ownTable is the part of the process table that run p's escapees and
+// reapAdopted need.
+func (p *proc) ownTable() []procEntry {
+	if !childrenListed() {
+		return processTable()
+	}
+	return p.walkTable(runtimeChildren())
+}
+
+// scanTables gives the periodic scan one table per run, sharing one read
+// of the runtime's children among the runs of a scan. With 200 idle runs
+// a scan reads two small files per run (the leader's stat and children).
+func scanTables() func(*proc) []procEntry {
+	if !childrenListed() {
+		t := processTable()
+		return func(*proc) []procEntry { return t }
+	}
+	kids := runtimeChildren()
+	return func(p *proc) []procEntry { return p.walkTable(kids) }
+}
+
+// walkTable reads the entries of run p's tree and of those of kids (the
+// runtime's children) that belong to p, with their descendants.
+func (p *proc) walkTable(kids []int) []procEntry {
+	type root struct {
+		pid   int
+		start uint64 // 0: any
+	}
+	stack := []root{{pid: p.pid}}
+	p.escMu.Lock()
+	for pid, start := range p.escaped {
+		stack = append(stack, root{pid, start})
+	}
+	p.escMu.Unlock()
+
+	var table []procEntry
+	seen := map[int]bool{}
+	self := os.Getpid()
+	liveRuns.Lock()
+	others := make([]int, 0, len(kids))
+	for _, k := range kids {
+		if k != p.pid && !liveRuns.leaders[k] {
+			others = append(others, k)
+		}
+	}
+	liveRuns.Unlock()
+	for _, k := range others {
+		st, err := readProcStat(k)
+		if err != nil || st.ppid != self {
+			continue
+		}
+		seen[k] = true
+		e := entryOf(k, st)
+		p.escMu.Lock()
+		known := p.escaped[k] == e.start && e.start != 0
+		p.escMu.Unlock()
+		if e.pgrp != p.pid && !known && (e.zombie || !hasRunTag(k, e.start, p.tag)) {
+			continue
+		}
+		table = append(table, e)
+		if !e.zombie {
+			for _, c := range taskChildren(k, st.threads) {
+				stack = append(stack, root{pid: c})
+			}
+		}
+	}
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[r.pid] {
+			continue
+		}
+		seen[r.pid] = true
+		st, err := readProcStat(r.pid)
+		if err != nil || (r.start != 0 && st.startTime != r.start) {
+			continue
+		}
+		e := entryOf(r.pid, st)
+		table = append(table, e)
+		if !e.zombie {
+			for _, c := range taskChildren(r.pid, st.threads) {
+				stack = append(stack, root{pid: c})
+			}
+		}
+	}
+	return table
+}
+
+func entryOf(pid int, st procStat) procEntry {
+	return procEntry{pid: pid, ppid: st.ppid, pgrp: st.pgrp, start: st.startTime,
+		zombie: st.state == 'Z' || st.state == 'X'}
+}
+
+// runtimeChildren lists the runtime's direct children, adopted orphans
+// included. Children belong to the thread that forked them (or, adopted,
+// to the thread the kernel chose), so every thread's list is read.
+func runtimeChildren() []int {
+	return taskChildren(os.Getpid(), 0)
+}
+
+// taskChildren lists the children of process pid, which has threads
+// threads (0: unknown). A single-threaded process has one list to read.
+func taskChildren(pid, threads int) []int {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	if threads == 1 {
+		if kids, err := readChildren(dir + strconv.Itoa(pid) + "/children"); err == nil {
+			return kids
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	tids, _ := d.Readdirnames(-1)
+	d.Close()
+	var kids []int
+	for _, tid := range tids {
+		k, _ := readChildren(dir + tid + "/children")
+		kids = append(kids, k...)
+	}
+	return kids
+}
+
+// readChildren parses a children file: pids separated by spaces.
+func readChildren(path string) ([]int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var kids []int
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			kids = append(kids, pid)
+		}
+	}
+	return kids, nil
+}

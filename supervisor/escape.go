@@ -236,6 +236,9 @@ func scanEscapes() {
 		tableFor := scanTables()
 		for p, watch := range runs {
 			table := tableFor(p)
+			if len(table) == 1 && table[0].pid == p.pid {
+				continue // the leader alone (Linux): nothing to find or reap
+			}
 			found := p.escapees(table)
 			p.reapAdopted(table)
 			if watch == nil {

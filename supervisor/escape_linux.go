@@ -37,62 +37,97 @@ func (p *proc) ownTable() []procEntry {
 	if !childrenListed() {
 		return processTable()
 	}
-	return p.walkTable(runtimeChildren())
+	return p.walkTable(orphans(), false)
 }
 
 // scanTables gives the periodic scan one table per run, sharing one read
-// of the runtime's children among the runs of a scan. With 200 idle runs
-// a scan reads two small files per run (the leader's stat and children).
+// of the runtime's children among the runs of a scan. The scan's runs are
+// tracked, so their leaders are unreaped and their pids still theirs: the
+// leader's stat is not read (its entry is known), and an idle run with no
+// children costs one read of the leader's task directory and children
+// list every escapeScanEvery.
 func scanTables() func(*proc) []procEntry {
 	if !childrenListed() {
 		t := processTable()
 		return func(*proc) []procEntry { return t }
 	}
-	kids := runtimeChildren()
-	return func(p *proc) []procEntry { return p.walkTable(kids) }
+	kids := orphans()
+	return func(p *proc) []procEntry { return p.walkTable(kids, true) }
+}
+
+// child is a direct child of the runtime, as its stat file read.
+type child struct {
+	procEntry
+	threads int
+}
+
+// orphans reads the runtime's direct children other than the leaders of
+// live runs (which are never another run's escapee): the processes it
+// adopted as a subreaper, and any the embedding program forked.
+func orphans() []child {
+	self := os.Getpid()
+	kids := taskChildren(self, 0)
+	liveRuns.Lock()
+	n := 0
+	for _, k := range kids {
+		if !liveRuns.leaders[k] {
+			kids[n] = k
+			n++
+		}
+	}
+	liveRuns.Unlock()
+	var out []child
+	for _, k := range kids[:n] {
+		if st, err := readProcStat(k); err == nil && st.ppid == self {
+			out = append(out, child{entryOf(k, st), st.threads})
+		}
+	}
+	return out
 }
 
 // walkTable reads the entries of run p's tree and of those of kids (the
-// runtime's children) that belong to p, with their descendants.
-func (p *proc) walkTable(kids []int) []procEntry {
+// runtime's children) that belong to p, with their descendants. The
+// leader is walked from its pid whether or not kids holds it; live says
+// the leader is known unreaped (its entry is then not read).
+func (p *proc) walkTable(kids []child, live bool) []procEntry {
 	type root struct {
 		pid   int
 		start uint64 // 0: any
 	}
-	stack := []root{{pid: p.pid}}
+	var table []procEntry
+	var stack []root
+	if live {
+		// The leader's own group; its zombie flag is not looked at.
+		table = append(table, procEntry{pid: p.pid, ppid: os.Getpid(), pgrp: p.pid, start: p.startTime})
+		for _, c := range taskChildren(p.pid, 0) {
+			stack = append(stack, root{pid: c})
+		}
+	} else {
+		// Checked against its start time: a stop may race the reaping.
+		stack = append(stack, root{p.pid, p.startTime})
+	}
 	p.escMu.Lock()
 	for pid, start := range p.escaped {
 		stack = append(stack, root{pid, start})
 	}
 	p.escMu.Unlock()
 
-	var table []procEntry
-	seen := map[int]bool{}
-	self := os.Getpid()
-	liveRuns.Lock()
-	others := make([]int, 0, len(kids))
+	seen := map[int]bool{p.pid: live}
 	for _, k := range kids {
-		if k != p.pid && !liveRuns.leaders[k] {
-			others = append(others, k)
-		}
-	}
-	liveRuns.Unlock()
-	for _, k := range others {
-		st, err := readProcStat(k)
-		if err != nil || st.ppid != self {
+		e := k.procEntry
+		if e.pid == p.pid {
 			continue
 		}
-		seen[k] = true
-		e := entryOf(k, st)
+		seen[e.pid] = true
 		p.escMu.Lock()
-		known := p.escaped[k] == e.start && e.start != 0
+		known := p.escaped[e.pid] == e.start && e.start != 0
 		p.escMu.Unlock()
-		if e.pgrp != p.pid && !known && (e.zombie || !hasRunTag(k, e.start, p.tag)) {
+		if e.pgrp != p.pid && !known && (e.zombie || !hasRunTag(e.pid, e.start, p.tag)) {
 			continue
 		}
 		table = append(table, e)
 		if !e.zombie {
-			for _, c := range taskChildren(k, st.threads) {
+			for _, c := range taskChildren(e.pid, k.threads) {
 				stack = append(stack, root{pid: c})
 			}
 		}
@@ -124,15 +159,10 @@ func entryOf(pid int, st procStat) procEntry {
 		zombie: st.state == 'Z' || st.state == 'X'}
 }
 
-// runtimeChildren lists the runtime's direct children, adopted orphans
-// included. Children belong to the thread that forked them (or, adopted,
-// to the thread the kernel chose), so every thread's list is read.
-func runtimeChildren() []int {
-	return taskChildren(os.Getpid(), 0)
-}
-
 // taskChildren lists the children of process pid, which has threads
-// threads (0: unknown). A single-threaded process has one list to read.
+// threads (0: unknown). Children belong to the thread that forked them
+// (or, adopted, to the thread the kernel chose), so every thread's list
+// is read; a single-threaded process has one.
 func taskChildren(pid, threads int) []int {
 	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
 	if threads == 1 {

@@ -19,6 +19,11 @@ package supervisor
 //     subreaper: an escaped process whose parent died went to launchd and
 //     is found only if it was recorded while its parent lived (below).
 //
+// What is read: on Linux, only the run's tree and the runtime's direct
+// children (escape_linux.go), so a stop costs the run's own processes and
+// the runtime's adopted orphans, not every process on the machine; on
+// macOS, the whole table (one sysctl).
+//
 // When: at stop, before the first signal (the tree is whole then); after
 // the group is empty, before the leader is reaped; and every
 // escapeScanEvery while runs live, which also records what it finds for
@@ -53,7 +58,12 @@ import (
 const runTagEnv = "SPRITES_MCP_RUN"
 
 // escapeScanEvery is how often live runs are searched for escaped
-// processes (one read of the process table for all runs).
+// processes. On Linux the scan is not redundant although a stop finds
+// escapees by tree and tag and the watchdog's killTagged sweep ends tagged
+// ones at the runtime's death: it reaps the zombies of orphans adopted
+// while a run lives, and records escapees (with their start times) while
+// their parent still links them to the run, for a process that clears its
+// tag.
 const escapeScanEvery = 2 * time.Second
 
 var runSeq atomic.Uint64
@@ -68,8 +78,9 @@ type procEntry struct {
 	zombie          bool
 }
 
-// escapees lists the live processes of run p outside its group, from one
-// read of the process table, and remembers them. The leader (still
+// escapees lists the live processes of run p outside its group, from
+// table (the process table, or on Linux the part of it that concerns p:
+// ownTable), and remembers them. The leader (still
 // unreaped while this runs) is never one.
 func (p *proc) escapees(table []procEntry) map[int]procEntry {
 	self := os.Getpid()

@@ -19,6 +19,11 @@ package supervisor
 //     subreaper: an escaped process whose parent died went to launchd and
 //     is found only if it was recorded while its parent lived (below).
 //
+// What is read: on Linux, only the run's tree and the runtime's direct
+// children (escape_linux.go), so a stop costs the run's own processes and
+// the runtime's adopted orphans, not every process on the machine; on
+// macOS, the whole table (one sysctl).
+//
 // When: at stop, before the first signal (the tree is whole then); after
 // the group is empty, before the leader is reaped; and every
 // escapeScanEvery while runs live, which also records what it finds for
@@ -53,7 +58,12 @@ import (
 const runTagEnv = "SPRITES_MCP_RUN"
 
 // escapeScanEvery is how often live runs are searched for escaped
-// processes (one read of the process table for all runs).
+// processes. On Linux the scan is not redundant although a stop finds
+// escapees by tree and tag and the watchdog's killTagged sweep ends tagged
+// ones at the runtime's death: it reaps the zombies of orphans adopted
+// while a run lives, and records escapees (with their start times) while
+// their parent still links them to the run, for a process that clears its
+// tag.
 const escapeScanEvery = 2 * time.Second
 
 var runSeq atomic.Uint64
@@ -68,8 +78,9 @@ type procEntry struct {
 	zombie          bool
 }
 
-// escapees lists the live processes of run p outside its group, from one
-// read of the process table, and remembers them. The leader (still
+// escapees lists the live processes of run p outside its group, from
+// table (the process table, or on Linux the part of it that concerns p:
+// ownTable), and remembers them. The leader (still
 // unreaped while this runs) is never one.
 func (p *proc) escapees(table []procEntry) map[int]procEntry {
 	self := os.Getpid()
@@ -124,7 +135,7 @@ func (p *proc) escapees(table []procEntry) map[int]procEntry {
 // then reaps those re-parented to us. It is called once the group is empty
 // and before the leader is reaped.
 func (p *proc) endEscapees(grace time.Duration) {
-	table := processTable()
+	table := p.ownTable()
 	defer func() { p.reapAdopted(table) }()
 	found := p.escapees(table)
 	sig := unix.SIGTERM
@@ -140,7 +151,7 @@ func (p *proc) endEscapees(grace time.Duration) {
 			signalProcess(e.pid, e.start, sig)
 		}
 		time.Sleep(wait)
-		table = processTable()
+		table = p.ownTable()
 		found = p.escapees(table)
 	}
 }
@@ -148,7 +159,7 @@ func (p *proc) endEscapees(grace time.Duration) {
 // signalEscapees sends sig to the escaped processes of run p (a stop's
 // first TERM and its KILL: the tree is whole before the leader dies).
 func (p *proc) signalEscapees(sig syscall.Signal) {
-	for _, e := range p.escapees(processTable()) {
+	for _, e := range p.escapees(p.ownTable()) {
 		signalProcess(e.pid, e.start, sig)
 	}
 }
@@ -180,6 +191,7 @@ func (p *proc) reapAdopted(table []procEntry) {
 var liveRuns struct {
 	sync.Mutex
 	runs     map[*proc]*lifeline
+	leaders  map[int]bool // the pids of runs' leaders: never another run's escapee
 	scanning bool
 }
 
@@ -191,8 +203,10 @@ func trackEscapes(p *proc, watch *lifeline) {
 	defer liveRuns.Unlock()
 	if liveRuns.runs == nil {
 		liveRuns.runs = map[*proc]*lifeline{}
+		liveRuns.leaders = map[int]bool{}
 	}
 	liveRuns.runs[p] = watch
+	liveRuns.leaders[p.pid] = true
 	if !liveRuns.scanning {
 		liveRuns.scanning = true
 		go scanEscapes()
@@ -202,6 +216,7 @@ func trackEscapes(p *proc, watch *lifeline) {
 func untrackEscapes(p *proc) {
 	liveRuns.Lock()
 	delete(liveRuns.runs, p)
+	delete(liveRuns.leaders, p.pid)
 	liveRuns.Unlock()
 }
 
@@ -229,8 +244,12 @@ func scanEscapes() {
 				delete(told, p)
 			}
 		}
-		table := processTable()
+		tableFor := scanTables()
 		for p, watch := range runs {
+			table := tableFor(p)
+			if len(table) == 1 && table[0].pid == p.pid {
+				continue // the leader alone (Linux): nothing to find or reap
+			}
 			found := p.escapees(table)
 			p.reapAdopted(table)
 			if watch == nil {

@@ -46,6 +46,7 @@ type procStat struct {
 	ppid      int    // parent
 	pgrp      int    // process group
 	startTime uint64 // clock ticks after boot (field 22): with the pid, it names one process for ever
+	threads   int    // number of threads (field 20): one means only task/<pid>/children can list children
 }
 
 // readProcStat parses /proc/<pid>/stat. The command name (field 2) may hold
@@ -76,7 +77,11 @@ func readProcStat(pid int) (procStat, error) {
 	if err != nil {
 		return procStat{}, fmt.Errorf("parse /proc/%d/stat starttime: %w", pid, err)
 	}
-	return procStat{state: f[0][0], ppid: ppid, pgrp: pgrp, startTime: st}, nil
+	threads, err := strconv.Atoi(string(f[17]))
+	if err != nil {
+		return procStat{}, fmt.Errorf("parse /proc/%d/stat num_threads: %w", pid, err)
+	}
+	return procStat{state: f[0][0], ppid: ppid, pgrp: pgrp, startTime: st, threads: threads}, nil
 }
 
 // processStartTime is when pid started, in clock ticks after boot: with the

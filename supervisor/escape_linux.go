@@ -1,0 +1,200 @@
+//go:build linux
+
+package supervisor
+
+// The Linux side of escape.go's search: instead of reading the whole
+// process table (every /proc/<pid>/stat on the machine, ~18 µs each), read
+// only what escapees and reapAdopted look at for one run:
+//   - the run's tree: its leader, the escaped processes already known, and
+//     all their descendants, through /proc/<pid>/task/<tid>/children;
+//   - the runtime's own direct children (/proc/self/task/*/children). As a
+//     child subreaper the runtime adopts the orphans of its runs; those of
+//     run p (in p's group, tagged with p's tag, or known escaped) are kept,
+//     with their descendants. The leaders of the other live runs are
+//     skipped unread: they are never p's.
+// A stop then costs the run's own processes plus the runtime's orphans,
+// not every process on the machine. Without the children files (a kernel
+// built without CONFIG_PROC_CHILDREN) the whole table is read, as before.
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// childrenListed reports whether the kernel lists a task's children in
+// /proc (CONFIG_PROC_CHILDREN).
+var childrenListed = sync.OnceValue(func() bool {
+	pid := strconv.Itoa(os.Getpid())
+	_, err := os.Stat("/proc/self/task/" + pid + "/children")
+	return err == nil
+})
+
+// ownTable is the part of the process table that run p's escapees and
+// reapAdopted need.
+func (p *proc) ownTable() []procEntry {
+	if !childrenListed() {
+		return processTable()
+	}
+	return p.walkTable(orphans(), false)
+}
+
+// scanTables gives the periodic scan one table per run, sharing one read
+// of the runtime's children among the runs of a scan. The scan's runs are
+// tracked, so their leaders are unreaped and their pids still theirs: the
+// leader's stat is not read (its entry is known), and an idle run with no
+// children costs one read of the leader's task directory and children
+// list every escapeScanEvery.
+func scanTables() func(*proc) []procEntry {
+	if !childrenListed() {
+		t := processTable()
+		return func(*proc) []procEntry { return t }
+	}
+	kids := orphans()
+	return func(p *proc) []procEntry { return p.walkTable(kids, true) }
+}
+
+// child is a direct child of the runtime, as its stat file read.
+type child struct {
+	procEntry
+	threads int
+}
+
+// orphans reads the runtime's direct children other than the leaders of
+// live runs (which are never another run's escapee): the processes it
+// adopted as a subreaper, and any the embedding program forked.
+func orphans() []child {
+	self := os.Getpid()
+	kids := taskChildren(self, 0)
+	liveRuns.Lock()
+	n := 0
+	for _, k := range kids {
+		if !liveRuns.leaders[k] {
+			kids[n] = k
+			n++
+		}
+	}
+	liveRuns.Unlock()
+	var out []child
+	for _, k := range kids[:n] {
+		if st, err := readProcStat(k); err == nil && st.ppid == self {
+			out = append(out, child{entryOf(k, st), st.threads})
+		}
+	}
+	return out
+}
+
+// walkTable reads the entries of run p's tree and of those of kids (the
+// runtime's children) that belong to p, with their descendants. The
+// leader is walked from its pid whether or not kids holds it; live says
+// the leader is known unreaped (its entry is then not read).
+func (p *proc) walkTable(kids []child, live bool) []procEntry {
+	type root struct {
+		pid   int
+		start uint64 // 0: any
+	}
+	var table []procEntry
+	var stack []root
+	if live {
+		// The leader's own group; its zombie flag is not looked at.
+		table = append(table, procEntry{pid: p.pid, ppid: os.Getpid(), pgrp: p.pid, start: p.startTime})
+		for _, c := range taskChildren(p.pid, 0) {
+			stack = append(stack, root{pid: c})
+		}
+	} else {
+		// Checked against its start time: a stop may race the reaping.
+		stack = append(stack, root{p.pid, p.startTime})
+	}
+	p.escMu.Lock()
+	for pid, start := range p.escaped {
+		stack = append(stack, root{pid, start})
+	}
+	p.escMu.Unlock()
+
+	seen := map[int]bool{p.pid: live}
+	for _, k := range kids {
+		e := k.procEntry
+		if e.pid == p.pid {
+			continue
+		}
+		seen[e.pid] = true
+		p.escMu.Lock()
+		known := p.escaped[e.pid] == e.start && e.start != 0
+		p.escMu.Unlock()
+		if e.pgrp != p.pid && !known && (e.zombie || !hasRunTag(e.pid, e.start, p.tag)) {
+			continue
+		}
+		table = append(table, e)
+		if !e.zombie {
+			for _, c := range taskChildren(e.pid, k.threads) {
+				stack = append(stack, root{pid: c})
+			}
+		}
+	}
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[r.pid] {
+			continue
+		}
+		seen[r.pid] = true
+		st, err := readProcStat(r.pid)
+		if err != nil || (r.start != 0 && st.startTime != r.start) {
+			continue
+		}
+		e := entryOf(r.pid, st)
+		table = append(table, e)
+		if !e.zombie {
+			for _, c := range taskChildren(r.pid, st.threads) {
+				stack = append(stack, root{pid: c})
+			}
+		}
+	}
+	return table
+}
+
+func entryOf(pid int, st procStat) procEntry {
+	return procEntry{pid: pid, ppid: st.ppid, pgrp: st.pgrp, start: st.startTime,
+		zombie: st.state == 'Z' || st.state == 'X'}
+}
+
+// taskChildren lists the children of process pid, which has threads
+// threads (0: unknown). Children belong to the thread that forked them
+// (or, adopted, to the thread the kernel chose), so every thread's list
+// is read; a single-threaded process has one.
+func taskChildren(pid, threads int) []int {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	if threads == 1 {
+		if kids, err := readChildren(dir + strconv.Itoa(pid) + "/children"); err == nil {
+			return kids
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	tids, _ := d.Readdirnames(-1)
+	d.Close()
+	var kids []int
+	for _, tid := range tids {
+		k, _ := readChildren(dir + tid + "/children")
+		kids = append(kids, k...)
+	}
+	return kids
+}
+
+// readChildren parses a children file: pids separated by spaces.
+func readChildren(path string) ([]int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var kids []int
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			kids = append(kids, pid)
+		}
+	}
+	return kids, nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,13 +43,7 @@ func statusOf(list []client.Service, name string) client.Status {
 func TestFeedsShareTheWatcher(t *testing.T) {
 	h := newHarness(t)
 	h.create("web", sleeper())
-	var mu sync.Mutex
-	var at []time.Time
-	h.res.OnPollStarted(func(_ string, started time.Time) {
-		mu.Lock()
-		at = append(at, started)
-		mu.Unlock()
-	})
+	polls := h.recordPolls()
 	c := h.connect(protocols[0].Opts, protocols[0].Name)
 	unsubscribe := c.subscribe(t, "sprites://local/services/web")
 
@@ -100,14 +93,7 @@ func TestFeedsShareTheWatcher(t *testing.T) {
 		}
 	}
 
-	mu.Lock()
-	for i := 1; i < len(at); i++ {
-		// A little slack for timer and scheduling jitter.
-		if gap := at[i].Sub(at[i-1]); gap < 950*time.Millisecond {
-			t.Errorf("polls %d and %d came %v apart with 6 feeds and a subscriber; want one poll a period", i-1, i, gap)
-		}
-	}
-	mu.Unlock()
+	polls.checkOnePerPeriod(t, "with 6 feeds and a subscriber")
 
 	for _, f := range feeds {
 		f.Stop()

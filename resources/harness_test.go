@@ -334,3 +334,41 @@ func waitGoroutines(t testing.TB, want int, d time.Duration) {
 // startRuntime starts the embedded runtime (internal/testenv) and returns
 // a client on it.
 func startRuntime(t testing.TB) *client.Client { return testenv.StartRuntime(t, "rs").Client }
+
+// pollTimes records when the watcher starts each poll. Start times, not
+// finish times: a poll's duration varies (more under -race), so polls that
+// finish a period apart can start closer.
+type pollTimes struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (h *harness) recordPolls() *pollTimes {
+	p := &pollTimes{}
+	h.res.OnPollStarted(func(_ string, started time.Time) {
+		p.mu.Lock()
+		p.at = append(p.at, started)
+		p.mu.Unlock()
+	})
+	return p
+}
+
+func (p *pollTimes) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.at)
+}
+
+// checkOnePerPeriod fails the test for any two polls that started less
+// than a period (1 s, less a little jitter) apart; what says why they
+// should not have.
+func (p *pollTimes) checkOnePerPeriod(t *testing.T, what string) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := 1; i < len(p.at); i++ {
+		if gap := p.at[i].Sub(p.at[i-1]); gap < 950*time.Millisecond {
+			t.Errorf("polls %d and %d came %v apart %s; want at least a period", i-1, i, gap, what)
+		}
+	}
+}

@@ -13,3 +13,9 @@ func scanTables() func(*proc) []procEntry {
 	t := processTable()
 	return func(*proc) []procEntry { return t }
 }
+
+// groupMembersLeft reports whether run p's group has a live member other
+// than its exited leader: one sysctl for the group.
+func (p *proc) groupMembersLeft() bool {
+	return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0
+}

@@ -40,6 +40,25 @@ func (p *proc) ownTable() []procEntry {
 	return p.walkTable(orphans(), false)
 }
 
+// groupMembersLeft reports whether run p's group has a live member other
+// than its leader, which has exited. As a subreaper the runtime adopts
+// what the leader left behind, so a member is in the run's own tree: among
+// the runtime's orphans or below them (ownTable). A process of another run
+// that joined this group with setpgid is not looked for: it is that run's,
+// and ends with it. Without a subreaper or the children files, the whole
+// table is read.
+func (p *proc) groupMembersLeft() bool {
+	if !childrenListed() || !subreaper() {
+		return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0
+	}
+	for _, e := range p.ownTable() {
+		if e.pgrp == p.pid && e.pid != p.pid && !e.zombie {
+			return true
+		}
+	}
+	return false
+}
+
 // scanTables gives the periodic scan one table per run, sharing one read
 // of the runtime's children among the runs of a scan. The scan's runs are
 // tracked, so their leaders are unreaped and their pids still theirs: the
@@ -64,9 +83,17 @@ type child struct {
 // orphans reads the runtime's direct children other than the leaders of
 // live runs (which are never another run's escapee): the processes it
 // adopted as a subreaper, and any the embedding program forked.
+//
+// Only the main thread's children list is read. The kernel hands an
+// orphan to the first live thread of its subreaper (find_new_reaper in
+// kernel/exit.c), which is the main thread: the Go runtime never ends it.
+// The children the other threads forked are the runs' leaders (the fork
+// thread's, forker_unix.go) or the embedding program's own, never an
+// orphan of a run; a thread that ends hands its children to the main
+// thread too. One read of one file, however many runs are live.
 func orphans() []child {
 	self := os.Getpid()
-	kids := taskChildren(self, 0)
+	kids := taskChildren(self, 1)
 	liveRuns.Lock()
 	n := 0
 	for _, k := range kids {

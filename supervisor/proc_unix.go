@@ -174,7 +174,7 @@ func signalName(s syscall.Signal) string {
 // (as systemd does for a unit's cgroup). On a requested stop the stopper
 // owns the signals and their timing.
 func reapGroup(p *proc, grace time.Duration) {
-	if !groupAlive(p.pid) {
+	if !p.groupAlive() {
 		return
 	}
 	begin := time.Now()
@@ -183,7 +183,7 @@ func reapGroup(p *proc, grace time.Duration) {
 	}
 	killed := false
 	wait := time.Millisecond
-	for groupAlive(p.pid) {
+	for p.groupAlive() {
 		if !killed && !p.stopRequested.Load() && time.Since(begin) >= grace {
 			_ = p.signal(unix.SIGKILL)
 			killed = true

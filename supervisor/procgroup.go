@@ -27,21 +27,17 @@ func membersSince(groups map[int][]member, pgid int, minStart uint64) []int {
 	return pids
 }
 
-// groupMembers lists the live processes of group pgid that started at
-// minStart or later.
-func groupMembers(pgid int, minStart uint64) []int {
-	return membersSince(groupsOf([]int{pgid}), pgid, minStart)
-}
-
-// groupAlive reports whether process group pgid still has a live member.
-// The cheap kill(-pgid, 0) answers almost always; the group's members are
-// listed only when it says "alive", to tell live members from unreaped
-// zombies.
-func groupAlive(pgid int) bool {
-	if err := unix.Kill(-pgid, 0); errors.Is(err, unix.ESRCH) {
+// groupAlive reports whether run p's group still has a live member once
+// its leader has exited (the leader's zombie is not one). The cheap
+// kill(-pgid, 0) answers when the group is gone, zombie included; when it
+// says "alive", the members are looked for where they can be
+// (groupMembersLeft: on Linux the run's own tree and the runtime's
+// adopted orphans, not the whole process table).
+func (p *proc) groupAlive() bool {
+	if err := unix.Kill(-p.pid, 0); errors.Is(err, unix.ESRCH) {
 		return false
 	}
-	return len(groupMembers(pgid, 0)) > 0
+	return p.groupMembersLeft()
 }
 
 // signalGroup sends sig to every process of group pgid; a group already

@@ -133,9 +133,12 @@ func (p *proc) escapees(table []procEntry) map[int]procEntry {
 // endEscapees ends the escaped processes of run p: TERM, then KILL after
 // grace, until none is found (new ones a dying process forks included),
 // then reaps those re-parented to us. It is called once the group is empty
-// and before the leader is reaped.
-func (p *proc) endEscapees(grace time.Duration) {
-	table := p.ownTable()
+// and before the leader is reaped; table is the run's processes as the
+// check that found the group empty read them (nil: read them now).
+func (p *proc) endEscapees(grace time.Duration, table []procEntry) {
+	if table == nil {
+		table = p.ownTable()
+	}
 	defer func() { p.reapAdopted(table) }()
 	found := p.escapees(table)
 	sig := unix.SIGTERM
@@ -157,9 +160,15 @@ func (p *proc) endEscapees(grace time.Duration) {
 }
 
 // signalEscapees sends sig to the escaped processes of run p (a stop's
-// first TERM and its KILL: the tree is whole before the leader dies).
+// first TERM and its KILL: the tree is whole before the leader dies). A
+// run whose leader is reaped has had its escapees ended (endEscapees).
 func (p *proc) signalEscapees(sig syscall.Signal) {
-	for _, e := range p.escapees(p.ownTable()) {
+	p.sigMu.RLock()
+	defer p.sigMu.RUnlock()
+	if p.reaped {
+		return
+	}
+	for _, e := range p.escapees(p.liveTable()) {
 		signalProcess(e.pid, e.start, sig)
 	}
 }

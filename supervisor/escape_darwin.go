@@ -15,7 +15,10 @@ func scanTables() func(*proc) []procEntry {
 }
 
 // groupMembersLeft reports whether run p's group has a live member other
-// than its exited leader: one sysctl for the group.
-func (p *proc) groupMembersLeft() bool {
-	return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0
+// than its exited leader: one sysctl for the group. No table is read.
+func (p *proc) groupMembersLeft() (bool, []procEntry) {
+	return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0, nil
 }
+
+// liveTable is the process table, for a run whose leader is unreaped.
+func (p *proc) liveTable() []procEntry { return processTable() }

@@ -41,22 +41,33 @@ func (p *proc) ownTable() []procEntry {
 }
 
 // groupMembersLeft reports whether run p's group has a live member other
-// than its leader, which has exited. As a subreaper the runtime adopts
+// than its leader, which has exited, and returns the table it read. As a subreaper the runtime adopts
 // what the leader left behind, so a member is in the run's own tree: among
 // the runtime's orphans or below them (ownTable). A process of another run
 // that joined this group with setpgid is not looked for: it is that run's,
 // and ends with it. Without a subreaper or the children files, the whole
 // table is read.
-func (p *proc) groupMembersLeft() bool {
+func (p *proc) groupMembersLeft() (bool, []procEntry) {
 	if !childrenListed() || !subreaper() {
-		return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0
+		return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0, nil
 	}
-	for _, e := range p.ownTable() {
+	table := p.ownTable()
+	for _, e := range table {
 		if e.pgrp == p.pid && e.pid != p.pid && !e.zombie {
-			return true
+			return true, table
 		}
 	}
-	return false
+	return false, table
+}
+
+// liveTable is ownTable for a run whose leader is known unreaped (the
+// caller holds sigMu and saw reaped false): the leader's pid is still its,
+// so its stat is not read.
+func (p *proc) liveTable() []procEntry {
+	if !childrenListed() {
+		return processTable()
+	}
+	return p.walkTable(orphans(), true)
 }
 
 // scanTables gives the periodic scan one table per run, sharing one read

@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -58,10 +58,17 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// The watchdog learns of the group before anyone hears of the run.
 		spec.watch.add(procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime})
 		trackEscapes(p, spec.watch)
-		var readers sync.WaitGroup
-		readers.Add(2)
-		go func() { defer readers.Done(); spec.out.pump(outR, evStdout, p) }()
-		go func() { defer readers.Done(); spec.out.pump(errR, evStderr, p) }()
+		drained := make(chan struct{}) // closed when both pipes reach their end
+		var pumping atomic.Int32
+		pumping.Store(2)
+		pump := func(f *os.File, stream EventType) {
+			spec.out.pump(f, stream, p)
+			if pumping.Add(-1) == 0 {
+				close(drained)
+			}
+		}
+		go pump(outR, evStdout)
+		go pump(errR, evStderr)
 		startErr <- nil
 
 		// The leader has exited but stays unreaped (a zombie) while its
@@ -75,12 +82,12 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// waitExit then returns at once, or blocks where it could not.
 		awaitExit(p.pid)
 		_ = waitExit(p.pid)
-		reapGroup(p, spec.crashGrace)
+		table := reapGroup(p, spec.crashGrace)
 		// What left the group goes with it, before the leader is reaped:
 		// its zombie keeps the group id ours while its members are reaped.
 		untrackEscapes(p)
-		p.endEscapees(spec.crashGrace)
-		drainReaders(&readers, outR, errR)
+		p.endEscapees(spec.crashGrace, table)
+		drainReaders(drained, outR, errR)
 		p.sigMu.Lock()
 		p.reaped = true
 		p.sigMu.Unlock()
@@ -172,10 +179,13 @@ func signalName(s syscall.Signal) string {
 // reapGroup waits until no live process is left in the run's group. When a
 // crashed leader leaves members behind, they get TERM and, after grace, KILL
 // (as systemd does for a unit's cgroup). On a requested stop the stopper
-// owns the signals and their timing.
-func reapGroup(p *proc, grace time.Duration) {
-	if !p.groupAlive() {
-		return
+// owns the signals and their timing. It returns the run's processes as its
+// last look saw them (on Linux; nil elsewhere), for endEscapees to start
+// from instead of reading them again.
+func reapGroup(p *proc, grace time.Duration) []procEntry {
+	alive, table := p.groupAlive()
+	if !alive {
+		return table
 	}
 	begin := time.Now()
 	if !p.stopRequested.Load() {
@@ -183,29 +193,36 @@ func reapGroup(p *proc, grace time.Duration) {
 	}
 	killed := false
 	wait := time.Millisecond
-	for p.groupAlive() {
+	for alive {
 		if !killed && !p.stopRequested.Load() && time.Since(begin) >= grace {
 			_ = p.signal(unix.SIGKILL)
 			killed = true
 		}
 		time.Sleep(wait)
 		wait = min(2*wait, 50*time.Millisecond)
+		alive, table = p.groupAlive()
 	}
+	return table
 }
 
 // drainReaders gives the output readers a moment to reach the end of the
-// pipes, then closes them: a process that escaped the group (setsid) and
-// still holds a pipe must not keep the run alive.
-func drainReaders(readers *sync.WaitGroup, files ...*os.File) {
-	done := make(chan struct{})
-	go func() { readers.Wait(); close(done) }()
+// pipes (drained closes when both have), then closes them: a process that
+// escaped the group (setsid) and still holds a pipe must not keep the run
+// alive. Usually the readers are done already and nothing waits.
+func drainReaders(drained <-chan struct{}, files ...*os.File) {
 	select {
-	case <-done:
-	case <-time.After(250 * time.Millisecond):
-		for _, f := range files {
-			f.Close()
+	case <-drained:
+	default:
+		t := time.NewTimer(250 * time.Millisecond)
+		select {
+		case <-drained:
+		case <-t.C:
+			for _, f := range files {
+				f.Close()
+			}
+			<-drained
 		}
-		<-done
+		t.Stop()
 	}
 	for _, f := range files {
 		f.Close()

@@ -28,14 +28,15 @@ func membersSince(groups map[int][]member, pgid int, minStart uint64) []int {
 }
 
 // groupAlive reports whether run p's group still has a live member once
-// its leader has exited (the leader's zombie is not one). The cheap
-// kill(-pgid, 0) answers when the group is gone, zombie included; when it
-// says "alive", the members are looked for where they can be
-// (groupMembersLeft: on Linux the run's own tree and the runtime's
-// adopted orphans, not the whole process table).
-func (p *proc) groupAlive() bool {
+// its leader has exited (the leader's zombie is not one), with the run's
+// processes as it read them (groupMembersLeft; nil when not read). The
+// cheap kill(-pgid, 0) answers when the group is gone, zombie included;
+// when it says "alive", the members are looked for where they can be: on
+// Linux the run's own tree and the runtime's adopted orphans, not the
+// whole process table.
+func (p *proc) groupAlive() (bool, []procEntry) {
 	if err := unix.Kill(-p.pid, 0); errors.Is(err, unix.ESRCH) {
-		return false
+		return false, nil
 	}
 	return p.groupMembersLeft()
 }

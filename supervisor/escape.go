@@ -66,6 +66,10 @@ const runTagEnv = "SPRITES_MCP_RUN"
 // tag.
 const escapeScanEvery = 2 * time.Second
 
+// escapeScanMax is the longest period of the scan while it keeps finding
+// the same processes (scanEscapes).
+const escapeScanMax = 16 * time.Second
+
 var runSeq atomic.Uint64
 
 // newRunTag names a run uniquely among the runs of this process.
@@ -233,15 +237,30 @@ func untrackEscapes(p *proc) {
 // live runs and tells the watchdog of each (as a group: the watchdog ends
 // members of that group that started no earlier), and reaps what the runs
 // left re-parented to us meanwhile.
+//
+// Idle services should cost nothing, so the scan is skipped when nothing
+// could have changed since the last one (scanGate: on Linux, no process
+// was created anywhere and no child of ours ended), and on a machine busy
+// with other work its period doubles, up to escapeScanMax, while it keeps
+// finding the same processes in our runs (a new run, a new process or one
+// gone brings it back to escapeScanEvery).
 func scanEscapes() {
 	told := map[*proc]map[int]bool{}
+	gate := openScanGate()
+	defer gate.close()
+	every := escapeScanEvery
+	var last uint64 // the previous scan's sceneKey
 	for {
-		time.Sleep(escapeScanEvery)
+		time.Sleep(every)
 		liveRuns.Lock()
 		if len(liveRuns.runs) == 0 {
 			liveRuns.scanning = false
 			liveRuns.Unlock()
 			return
+		}
+		if !gate.changed() {
+			liveRuns.Unlock()
+			continue
 		}
 		runs := make(map[*proc]*lifeline, len(liveRuns.runs))
 		for p, w := range liveRuns.runs {
@@ -254,8 +273,10 @@ func scanEscapes() {
 			}
 		}
 		tableFor := scanTables()
+		var key uint64
 		for p, watch := range runs {
 			table := tableFor(p)
+			key += sceneKey(table)
 			if len(table) == 1 && table[0].pid == p.pid {
 				continue // the leader alone (Linux): nothing to find or reap
 			}
@@ -281,7 +302,27 @@ func scanEscapes() {
 				}
 			}
 		}
+		if key == last {
+			every = min(2*every, escapeScanMax)
+		} else {
+			every, last = escapeScanEvery, key
+		}
 	}
+}
+
+// sceneKey sums a hash of each process of a table (pid and start time), so
+// that the sum over a scan's tables, in any order, changes when a process
+// appears or goes.
+func sceneKey(table []procEntry) uint64 {
+	var key uint64
+	for _, e := range table {
+		// splitmix64's finaliser: neighbouring pids spread over all bits.
+		h := uint64(e.pid)<<40 ^ e.start
+		h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+		h = (h ^ h>>27) * 0x94d049bb133111eb
+		key += h ^ h>>31
+	}
+	return key
 }
 
 // escapeeGroups turns escaped processes into watchdog records, one per

@@ -17,10 +17,13 @@ package supervisor
 // built without CONFIG_PROC_CHILDREN) the whole table is read, as before.
 
 import (
+	"bytes"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // childrenListed reports whether the kernel lists a task's children in
@@ -235,4 +238,47 @@ func readChildren(path string) ([]int, error) {
 		}
 	}
 	return kids, nil
+}
+
+// scanGate tells the periodic scan whether anything it looks for can have
+// happened since its last look. An escape needs a new process (a fork) or a
+// process leaving its group; an adopted orphan to reap needs a child of
+// ours to end. The kernel's last allocated pid (/proc/loadavg's last field,
+// in our pid namespace, threads included) moves with every new process,
+// and SIGCHLD comes with every child's end. Neither moved: the scan is
+// skipped, and idle services cost no CPU. What it does not see is a
+// process that was in its run's group at the last scan and since called
+// setsid without forking: the stop still finds it (by tree or tag), and
+// the watchdog's tag sweep at the runtime's death.
+type scanGate struct {
+	lastPid []byte
+	chld    chan os.Signal
+}
+
+func openScanGate() *scanGate {
+	g := &scanGate{chld: make(chan os.Signal, 1)}
+	signal.Notify(g.chld, syscall.SIGCHLD)
+	return g
+}
+
+func (g *scanGate) close() { signal.Stop(g.chld) }
+
+// changed reports whether a process was created or a child ended since the
+// last call; the first call, or an unreadable /proc/loadavg, says yes.
+func (g *scanGate) changed() bool {
+	ended := false
+	select {
+	case <-g.chld:
+		ended = true
+	default:
+	}
+	b, err := os.ReadFile("/proc/loadavg")
+	fields := bytes.Fields(b)
+	if err != nil || len(fields) < 5 {
+		return true
+	}
+	last := fields[len(fields)-1]
+	created := !bytes.Equal(last, g.lastPid)
+	g.lastPid = append(g.lastPid[:0], last...)
+	return created || ended
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,7 +71,7 @@ func TestPutStartsAndStreamsOutput(t *testing.T) {
 
 func TestSocketPathStyleAndUnknownSprite(t *testing.T) {
 	h := startHarness(t)
-	h.put("a", h.req("sleep", "3600"), 0)
+	h.putUp("a", h.req("sleep", "3600"))
 	sc := newClient(t, h.rt.SocketPath(), client.PathSocket)
 	s, err := sc.Get(context.Background(), "", "a")
 	if err != nil || s.State.Status != client.StatusRunning {
@@ -101,7 +102,7 @@ func TestSocketPathStyleAndUnknownSprite(t *testing.T) {
 func TestValidationRefusesAndChangesNothing(t *testing.T) {
 	h := startHarness(t)
 	port := 20000 + os.Getpid()%20000
-	h.put("a", h.req("sleep", "3600"), 0)
+	h.putUp("a", h.req("sleep", "3600"))
 	p := h.req("sleep", "3600")
 	p.HTTPPort = &port // never listens: nothing needs it
 	h.put("p", p, 0)
@@ -198,6 +199,45 @@ func TestBadCommandAndDirectoryAreErrorEvents(t *testing.T) {
 	evs = h.put("nodir", r, time.Second)
 	if e := find(evs, client.EventError); e == nil || !strings.Contains(e.Data, "/no/such/dir") {
 		t.Fatalf("events %+v", evs)
+	}
+}
+
+// TestDurationZeroAnswersAtOnce: with duration 0 the API answers without
+// waiting for the exec (the start carries on and the service runs soon
+// after), yet what an exec would refuse up front is still in the answer
+// as an error, and the service reads failed.
+func TestDurationZeroAnswersAtOnce(t *testing.T) {
+	h := startHarness(t)
+	evs := h.put("quick", h.req("sleep", "3600"), 0)
+	if find(evs, client.EventError) != nil || find(evs, client.EventExit) != nil {
+		t.Fatalf("events %+v", evs)
+	}
+	if s := h.waitLaunched("quick"); s.State.Status != client.StatusRunning || s.State.PID == 0 {
+		t.Fatalf("after the answer: %+v", s.State)
+	}
+
+	plain := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(plain, []byte("not a program"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withDir := func(r client.ServiceRequest, dir string) client.ServiceRequest { r.Dir = dir; return r }
+	for _, tc := range []struct {
+		name, want string
+		req        client.ServiceRequest
+	}{
+		{"nopath", "no such file", h.req("/no/such/binary")},
+		{"nolookup", "executable file not found", h.req("no-such-command-anywhere")},
+		{"noexec", "permission denied", h.req(plain)},
+		{"relative", "no such file", withDir(h.req("./missing"), t.TempDir())},
+		{"nodir", "/no/such/dir", withDir(h.req("sleep", "1"), "/no/such/dir")},
+	} {
+		evs := h.put(tc.name, tc.req, 0)
+		if e := find(evs, client.EventError); e == nil || !strings.Contains(e.Data, tc.want) {
+			t.Errorf("%s: events %+v, want an error with %q", tc.name, evs, tc.want)
+		}
+		if s := h.get(tc.name); s.State.Status != client.StatusFailed || !strings.Contains(s.State.Error, tc.want) {
+			t.Errorf("%s: state %+v", tc.name, s.State)
+		}
 	}
 }
 

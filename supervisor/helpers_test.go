@@ -150,6 +150,26 @@ func (h *harness) put(name string, r client.ServiceRequest, watch time.Duration)
 	return events(h.t, st, err)
 }
 
+// putUp creates (or replaces) service name with duration 0, which the API
+// answers before the exec, and waits until its run exists (it is no longer
+// starting): for tests that read or signal the run right after.
+func (h *harness) putUp(name string, r client.ServiceRequest) *client.Service {
+	h.t.Helper()
+	h.put(name, r, 0)
+	return h.waitLaunched(name)
+}
+
+// waitLaunched waits until service name is no longer starting.
+func (h *harness) waitLaunched(name string) *client.Service {
+	h.t.Helper()
+	var s *client.Service
+	waitFor(h.t, name+" to be launched", 15*time.Second, func() bool {
+		s = h.get(name)
+		return s.State.Status != client.StatusStarting
+	})
+	return s
+}
+
 func (h *harness) start(name string, watch time.Duration) []client.Event {
 	h.t.Helper()
 	st, err := h.c.Start(context.Background(), "local", name, watch)

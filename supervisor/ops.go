@@ -248,16 +248,28 @@ func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 // stream completes with the service starting, and the start carries on in
 // the background (a stop, delete, restart or new definition cancels it).
 //
+// With d = 0 the answer does not wait for the exec either: the API says
+// "return at once", and the start carries on detached (the process
+// follows within an exec's time; what an exec refuses up front is still
+// answered, preflight).
+//
 // The answer waits until the state on disk holds the change (saved, when
-// not zero: the definition of a PUT), the desired state and the new run's
-// process group, so a crash of the runtime right after cannot lose them
-// (saver.go: a journal line each, written before the answer).
+// not zero: the definition of a PUT), the desired state and, once it is
+// launched within the answer, the new run's process group, so a crash of
+// the runtime right after cannot lose them (saver.go: a journal line
+// each, written before the answer; the watchdog knows every group before
+// it is reported).
 func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d time.Duration, saved uint64, cause startCause) {
 	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()
 	defer sub.close()
 	before := s.current()
-	start := s.beginStartLocked(cause)
+	var start *startRun
+	if d == 0 {
+		start = s.beginDetachedStartLocked(cause)
+	} else {
+		start = s.beginStartLocked(cause)
+	}
 	s.unlock()
 	launched := awaitStart(ctx, start, d)
 	if !time.Now().Before(end) {

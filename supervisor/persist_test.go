@@ -146,10 +146,11 @@ func leftoversAfterCrash(t *testing.T, pdeath bool) {
 		Env: map[string]string{markEnv: mark}}
 	st, err := c.Put(context.Background(), "local", "orphan", req, 0)
 	events(t, st, err)
-	s, err := c.Get(context.Background(), "local", "orphan")
-	if err != nil || s.State.PID == 0 {
-		t.Fatalf("%+v %v", s, err)
-	}
+	var s *client.Service
+	waitFor(t, "the run", 15*time.Second, func() bool {
+		s, err = c.Get(context.Background(), "local", "orphan")
+		return err == nil && s.State.PID != 0
+	})
 	leader := s.State.PID
 	waitFor(t, "two processes", 5*time.Second, func() bool { return len(markedProcesses(mark)) == 2 })
 

@@ -1,7 +1,10 @@
 package supervisor
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,4 +95,44 @@ func serviceEnv(extra map[string]string) []string {
 		env = append(env, k+"="+v)
 	}
 	return env
+}
+
+// preflight checks what an exec would refuse up front, with the words
+// spawn uses: the working directory (def.Dir, else home, which it
+// returns) and the command (found on PATH, or, with a slash, an
+// executable file, relative to the working directory). A start that
+// answers before its exec (duration 0) still reports these at once.
+func preflight(def definition, home string) (string, error) {
+	dir := def.Dir
+	if dir == "" {
+		dir = home
+	}
+	if fi, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("working directory %q: %w", dir, err)
+	} else if !fi.IsDir() {
+		return "", fmt.Errorf("working directory %q is not a directory", dir)
+	}
+	path := def.Cmd
+	if strings.ContainsRune(path, '/') && !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		return "", fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
+	}
+	return dir, nil
+}
+
+// unwrapExec drops the "exec: ", "fork/exec path: " and "stat path: "
+// prefixes that we replace with our own.
+func unwrapExec(err error) error {
+	for {
+		switch e := err.(type) {
+		case *os.PathError:
+			err = e.Err
+		case *exec.Error:
+			err = e.Err
+		default:
+			return err
+		}
+	}
 }

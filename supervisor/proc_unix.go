@@ -22,14 +22,9 @@ import (
 // forking *thread* exits, not the process (Go issue 27505). No thread is
 // held per child: the exit is awaited on the netpoller (awaitExit).
 func spawn(spec spawnSpec) (*proc, error) {
-	dir := spec.def.Dir
-	if dir == "" {
-		dir = spec.home
-	}
-	if fi, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("working directory %q: %w", dir, err)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("working directory %q is not a directory", dir)
+	dir, err := preflight(spec.def, spec.home)
+	if err != nil {
+		return nil, err
 	}
 	// Before the first service: orphans of services come to us (Linux).
 	subreaper()
@@ -141,18 +136,6 @@ func startCmd(def definition, dir string, attr *syscall.SysProcAttr, tag string)
 		return nil, nil, nil, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
 	return cmd, outR, errR, nil
-}
-
-// unwrapExec drops the "exec: " and "fork/exec path: " prefixes that we
-// replace with our own.
-func unwrapExec(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	if ee, ok := err.(*exec.Error); ok {
-		return ee.Err
-	}
-	return err
 }
 
 // describeExit turns a wait status into the API's exit code (128+n for a

@@ -91,6 +91,21 @@ func finishedStart(p *proc) *startRun {
 // the start (errNeedStopped). Clearing a sticky stop is recorded for the
 // state file.
 func (s *service) beginStartLocked(cause startCause) *startRun {
+	return s.beginStart(cause, false)
+}
+
+// beginDetachedStartLocked is beginStartLocked for a caller that does not
+// wait for the exec (a PUT, start or restart with duration 0, which the
+// API answers at once): a service without needs is launched by a
+// goroutine too, once the caller lets go of the op lock, so the answer
+// does not wait for a fork and an exec, and a client creating many
+// services in a row overlaps its calls with the execs. What an exec would
+// refuse up front (preflight) still fails the start here and now.
+func (s *service) beginDetachedStartLocked(cause startCause) *startRun {
+	return s.beginStart(cause, true)
+}
+
+func (s *service) beginStart(cause startCause, detached bool) *startRun {
 	s.mu.Lock()
 	if cause == causeAuto && s.stopped {
 		s.mu.Unlock()
@@ -119,11 +134,17 @@ func (s *service) beginStartLocked(cause startCause) *startRun {
 	if persist {
 		s.rt.saver.changed(s.name)
 	}
+	var refused error
+	if detached && cur == nil && !join {
+		_, refused = preflight(def, s.rt.home)
+	}
 	switch {
 	case cur != nil:
 		return finishedStart(cur)
 	case join:
-	case len(def.Needs) == 0:
+	case refused != nil:
+		s.failStart(pending, fmt.Errorf("start service %q: %w", s.name, refused))
+	case len(def.Needs) == 0 && !detached:
 		s.launchLocked(pending, def)
 	case !s.rt.trackStart():
 		s.failStart(pending, errors.New("the runtime is shutting down"))
@@ -284,10 +305,18 @@ wait:
 // awaitStart waits for start st within the watch window d. It reports
 // false when the window ended while st waits for a need (the start then
 // carries on in the background), or when the client left. A start that is
-// not waiting for a need is always waited for, however short the window:
-// what is left is an exec, which is bounded, and even duration=0 reports
-// its `started` or `error`.
+// not waiting for a need is waited for, however short the window (what is
+// left is an exec, which is bounded), except with d = 0: the API answers
+// that at once, and the start carries on (beginDetachedStartLocked).
 func awaitStart(ctx context.Context, st *startRun, d time.Duration) bool {
+	if d == 0 {
+		select {
+		case <-st.done:
+			return true
+		default:
+			return false
+		}
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	waiting, over := st.waiting, false

@@ -144,6 +144,7 @@ func TestStopNotRunningIsSuccess(t *testing.T) {
 		})
 	}})
 	h.mustOK("service_create", map[string]any{"service_name": "web", "cmd": "sleep", "args": "60", "env": h.env(), "duration": "0"})
+	h.waitRunning("web")
 	res := h.mustOK("service_stop", map[string]any{"service_name": "web"})
 	var act schema.ActionResult
 	structured(t, res, &act)

@@ -85,6 +85,7 @@ exit 7`
 	}
 	args := []any{"60"}
 	h.mustOK("service_create", map[string]any{"service_name": "big", "cmd": "sleep", "args": args, "env": env, "duration": "0"})
+	h.waitRunning("big")
 	res = h.mustOK("service_get", map[string]any{"service_name": "big"})
 	checkBound(t, "get big", res, limit)
 	if !strings.HasPrefix(text(res), "big on local: running") {

@@ -176,6 +176,15 @@ func (h *harness) mustFail(name string, args map[string]any) *mcp.CallToolResult
 	return res
 }
 
+// waitRunning waits until service name runs: a create or start with
+// duration 0 is answered before its exec.
+func (h *harness) waitRunning(name string) {
+	h.t.Helper()
+	testenv.WaitForService(h.t, h.api, "local", name, 15*time.Second, func(s *client.Service) bool {
+		return s.State.Status == client.StatusRunning
+	})
+}
+
 // env tags a service's environment with the test's mark.
 func (h *harness) env(extra ...string) map[string]any {
 	m := map[string]any{markEnv: h.mark}

@@ -23,6 +23,9 @@ func (h *harness) slowHTTPNeed(delay string) int {
 	db := h.sh("sleep " + delay + "; exec python3 -m http.server " + strconv.Itoa(port) + " --bind 127.0.0.1")
 	db.HTTPPort = &port
 	h.put("db", db, 0)
+	// Answered before the exec (duration 0): wait for db's process, so
+	// that only the dependents' starts are left waiting.
+	waitFor(h.t, "db's exec", 15*time.Second, func() bool { return h.get("db").State.PID != 0 })
 	return port
 }
 

@@ -97,29 +97,37 @@ func serviceEnv(extra map[string]string) []string {
 	return env
 }
 
+// execTarget is where and what a run execs: its working directory and the
+// command's path, resolved once (preflight).
+type execTarget struct {
+	dir, path string
+}
+
 // preflight checks what an exec would refuse up front, with the words
-// spawn uses: the working directory (def.Dir, else home, which it
-// returns) and the command (found on PATH, or, with a slash, an
-// executable file, relative to the working directory). A start that
-// answers before its exec (duration 0) still reports these at once.
-func preflight(def definition, home string) (string, error) {
+// spawn uses: the working directory (def.Dir, else home) and the command
+// (found on PATH, or, with a slash, an executable file, relative to the
+// working directory). spawn execs what it resolved, so the command is
+// looked up once per run; a start that answers before its exec (duration
+// 0) calls it too, to report these at once.
+func preflight(def definition, home string) (execTarget, error) {
 	dir := def.Dir
 	if dir == "" {
 		dir = home
 	}
 	if fi, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("working directory %q: %w", dir, err)
+		return execTarget{}, fmt.Errorf("working directory %q: %w", dir, err)
 	} else if !fi.IsDir() {
-		return "", fmt.Errorf("working directory %q is not a directory", dir)
+		return execTarget{}, fmt.Errorf("working directory %q is not a directory", dir)
 	}
 	path := def.Cmd
 	if strings.ContainsRune(path, '/') && !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	if _, err := exec.LookPath(path); err != nil {
-		return "", fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
+	path, err := exec.LookPath(path)
+	if err != nil {
+		return execTarget{}, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
-	return dir, nil
+	return execTarget{dir: dir, path: path}, nil
 }
 
 // unwrapExec drops the "exec: ", "fork/exec path: " and "stat path: "

@@ -22,7 +22,7 @@ import (
 // forking *thread* exits, not the process (Go issue 27505). No thread is
 // held per child: the exit is awaited on the netpoller (awaitExit).
 func spawn(spec spawnSpec) (*proc, error) {
-	dir, err := preflight(spec.def, spec.home)
+	target, err := preflight(spec.def, spec.home)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		var cmd *exec.Cmd
 		var outR, errR *os.File
 		var err error
-		start := func() { cmd, outR, errR, err = startCmd(spec.def, dir, attr, p.tag) }
+		start := func() { cmd, outR, errR, err = startCmd(spec.def, target, attr, p.tag) }
 		if spec.parentDeath && setParentDeathSignal(attr) {
 			onForkThread(start)
 		} else {
@@ -108,7 +108,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 }
 
 // startCmd runs exec with the output pipes, in a process group of its own.
-func startCmd(def definition, dir string, attr *syscall.SysProcAttr, tag string) (*exec.Cmd, *os.File, *os.File, error) {
+func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string) (*exec.Cmd, *os.File, *os.File, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
@@ -119,10 +119,10 @@ func startCmd(def definition, dir string, attr *syscall.SysProcAttr, tag string)
 		outW.Close()
 		return nil, nil, nil, fmt.Errorf("create stderr pipe: %w", err)
 	}
-	cmd := exec.Command(def.Cmd, def.Args...)
+	// The path preflight resolved: exec.Command would look it up again.
+	cmd := &exec.Cmd{Path: target.path, Args: append([]string{def.Cmd}, def.Args...), Dir: target.dir}
 	// The run tag last: a service's env cannot override it.
 	cmd.Env = append(serviceEnv(def.Env), runTagEnv+"="+tag)
-	cmd.Dir = dir
 	// Files, not writers: exec then starts no copying goroutines and Wait
 	// returns when the leader exits, whoever still holds the pipes.
 	cmd.Stdout, cmd.Stderr = outW, errW

@@ -273,12 +273,16 @@ func assertNoProcesses(t *testing.T, mark string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	var what []string
 	for _, pid := range left {
 		if st, err := readProcStat(pid); err == nil {
+			cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			what = append(what, fmt.Sprintf("%d (%q, state %c, ppid %d, pgrp %d, tag %q)", pid,
+				strings.ReplaceAll(strings.TrimRight(string(cmd), "\x00"), "\x00", " "), st.state, st.ppid, st.pgrp, readRunTag(pid)))
 			_ = signalGroup(st.pgrp, 9)
 		}
 	}
-	t.Errorf("processes of the test left behind: %v", left)
+	t.Errorf("processes of the test left behind: %v", what)
 }
 
 // rawLines sends a request on the socket and returns the body's lines

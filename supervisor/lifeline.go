@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -124,7 +125,8 @@ func (l *lifeline) startLocked() {
 	}
 	// Args after the program name are for ps only: watchdogEnv decides.
 	cmd := &exec.Cmd{Path: exe, Args: []string{exe, "watchdog", l.dir}, Dir: "/",
-		Env:   serviceEnv(map[string]string{watchdogEnv: watchdogProtocol}),
+		Env: serviceEnv(map[string]string{watchdogEnv: watchdogProtocol,
+			watchdogOwnerEnv: strconv.Itoa(os.Getpid())}),
 		Stdin: r,
 		// A group of its own: a Ctrl-C or hang-up meant for the runtime's
 		// group must not reach the one process that outlives it.

@@ -32,6 +32,11 @@ const (
 	// watchdogEnv, set to watchdogProtocol, makes a binary that links this
 	// package run as a watchdog instead of doing what it does (see init).
 	watchdogEnv      = "SPRITES_MCP_WATCHDOG"
+	// watchdogOwnerEnv names the runtime's pid, which names the run tags
+	// of its services (escape.go). It is passed, not read as our parent's
+	// pid: a runtime killed while its watchdog is still starting has
+	// already handed it to another parent.
+	watchdogOwnerEnv = "SPRITES_MCP_WATCHDOG_OWNER"
 	watchdogProtocol = "1"
 	// maxWatched bounds the groups a watchdog keeps; a runtime has far
 	// fewer services.
@@ -56,19 +61,20 @@ func init() {
 		fmt.Fprintf(os.Stderr, "sprites-mcp watchdog: protocol %q asked, this binary speaks %q\n", v, watchdogProtocol)
 		os.Exit(2)
 	}
-	os.Exit(watchdogMain(os.Stdin, os.Stderr))
+	owner, err := strconv.Atoi(os.Getenv(watchdogOwnerEnv))
+	if err != nil || owner <= 1 {
+		owner = os.Getppid() // a runtime that did not say: its parent, if still alive
+	}
+	os.Exit(watchdogMain(os.Stdin, os.Stderr, owner))
 }
 
 // watchdogMain reads the lifeline until it breaks, then ends the groups it
 // still knows. Its only way out is the end of the lifeline: the signals a
 // terminal, a closed pipe or a `kill` of every sprites-mcp sends are
 // ignored, so that it outlives the runtime it watches.
-func watchdogMain(lifeline io.Reader, logTo io.Writer) int {
+func watchdogMain(lifeline io.Reader, logTo io.Writer, owner int) int {
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGPIPE)
 	log := slog.New(slog.NewTextHandler(logTo, nil)).With("watchdog", os.Getpid())
-	// The runtime is our parent while it lives: its pid names the run
-	// tags of its services (escape.go).
-	owner := os.Getppid()
 	groups := map[int]procRecord{}
 	sc := bufio.NewScanner(lifeline)
 	for sc.Scan() {

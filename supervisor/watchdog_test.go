@@ -207,7 +207,7 @@ func TestWatchdogMainEndsKnownGroupsAtEOF(t *testing.T) {
 	}
 	var log bytes.Buffer
 	done := make(chan int)
-	go func() { done <- watchdogMain(r, &log) }()
+	go func() { done <- watchdogMain(r, &log, os.Getppid()) }() // no run of this test is tagged with it
 	msgs := lifelineAdd(a) + lifelineAdd(b) + "nonsense\n" + lifelineRemove(b.PGID)
 	if _, err := w.WriteString(msgs); err != nil {
 		t.Fatal(err)

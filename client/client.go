@@ -278,6 +278,10 @@ type call struct {
 	idempotent bool
 	// headerTimeout, when set, bounds each try's wait for the headers.
 	headerTimeout time.Duration
+	// atOnce says the answer is a read of state that the runtime gives at
+	// once (a get, a list), which the in-process transport may serve on
+	// the caller's goroutine (withAnswerAtOnce).
+	atOnce bool
 }
 
 // do sends a call and returns the response for a 2xx status; any other
@@ -326,6 +330,9 @@ func (c *Client) read(ctx context.Context, cl call, handle func(*http.Response) 
 	rctx, cancel := context.WithTimeoutCause(ctx, c.readTimeout, limit)
 	defer cancel()
 	cl.headerTimeout = c.headerTimeout
+	if cl.atOnce {
+		rctx = withAnswerAtOnce(rctx)
+	}
 	resp, err := c.do(rctx, cl)
 	if err == nil {
 		err = handle(resp)
@@ -433,16 +440,18 @@ func (c *Client) sendOnce(ctx context.Context, cl call, payload []byte) (*http.R
 	return resp, nil
 }
 
+// maxAnswerBody bounds a JSON answer that is read whole.
+const maxAnswerBody = 32 << 20
+
 // decodeJSON reads a bounded JSON body into v.
 func decodeJSON(op string, resp *http.Response, v any) error {
 	defer resp.Body.Close()
-	const maxBody = 32 << 20
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody+1))
 	if err != nil {
 		return fmt.Errorf("%s: read answer: %w", op, err)
 	}
-	if len(data) > maxBody {
-		return fmt.Errorf("%s: answer larger than %d bytes", op, maxBody)
+	if len(data) > maxAnswerBody {
+		return fmt.Errorf("%s: answer larger than %d bytes", op, maxAnswerBody)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: decode answer: %w", op, err)
@@ -457,7 +466,7 @@ func (c *Client) List(ctx context.Context, sprite string) ([]Service, error) {
 	}
 	var raw json.RawMessage
 	err := c.read(ctx, call{op: "list services", sprite: sprite, method: http.MethodGet,
-		path: c.servicesPath(sprite), idempotent: true},
+		path: c.servicesPath(sprite), idempotent: true, atOnce: true},
 		func(resp *http.Response) error { return decodeJSON("list services", resp, &raw) })
 	if err != nil {
 		return nil, err
@@ -493,7 +502,7 @@ func (c *Client) Get(ctx context.Context, sprite, service string) (*Service, err
 	}
 	var s Service
 	err := c.read(ctx, call{op: "get service", sprite: sprite, service: service,
-		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true},
+		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true, atOnce: true},
 		func(resp *http.Response) error { return decodeJSON("get service", resp, &s) })
 	if err != nil {
 		return nil, err

@@ -65,6 +65,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
 // DefaultBaseURL is the public Sprites API.
@@ -443,15 +445,24 @@ func (c *Client) sendOnce(ctx context.Context, cl call, payload []byte) (*http.R
 // maxAnswerBody bounds a JSON answer that is read whole.
 const maxAnswerBody = 32 << 20
 
-// decodeJSON reads a bounded JSON body into v.
-func decodeJSON(op string, resp *http.Response, v any) error {
+// readAnswer reads a bounded body whole and closes it.
+func readAnswer(op string, resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody+1))
 	if err != nil {
-		return fmt.Errorf("%s: read answer: %w", op, err)
+		return nil, fmt.Errorf("%s: read answer: %w", op, err)
 	}
 	if len(data) > maxAnswerBody {
-		return fmt.Errorf("%s: answer larger than %d bytes", op, maxAnswerBody)
+		return nil, fmt.Errorf("%s: answer larger than %d bytes", op, maxAnswerBody)
+	}
+	return data, nil
+}
+
+// decodeJSON reads a bounded JSON body into v.
+func decodeJSON(op string, resp *http.Response, v any) error {
+	data, err := readAnswer(op, resp)
+	if err != nil {
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: decode answer: %w", op, err)
@@ -464,33 +475,40 @@ func (c *Client) List(ctx context.Context, sprite string) ([]Service, error) {
 	if err := c.checkSprite(sprite); err != nil {
 		return nil, err
 	}
-	var raw json.RawMessage
+	var list []Service
 	err := c.read(ctx, call{op: "list services", sprite: sprite, method: http.MethodGet,
 		path: c.servicesPath(sprite), idempotent: true, atOnce: true},
-		func(resp *http.Response) error { return decodeJSON("list services", resp, &raw) })
+		func(resp *http.Response) error {
+			raw, err := readAnswer("list services", resp)
+			if err == nil {
+				list, err = decodeServiceList(raw)
+			}
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	return decodeServiceList(raw)
+	return list, nil
 }
 
 // decodeServiceList accepts a bare array, {"services":[...]} or null.
-func decodeServiceList(raw json.RawMessage) ([]Service, error) {
+func decodeServiceList(raw []byte) ([]Service, error) {
 	raw = bytes.TrimSpace(raw)
-	var list []Service
 	if len(raw) > 0 && raw[0] == '{' {
 		var wrapped struct {
-			Services []Service `json:"services"`
+			Services json.RawMessage `json:"services"`
 		}
 		if err := json.Unmarshal(raw, &wrapped); err != nil {
 			return nil, fmt.Errorf("list services: decode answer: %w", err)
 		}
-		list = wrapped.Services
-	} else if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("list services: decode answer: %w", err)
+		raw = wrapped.Services
+		if len(raw) == 0 {
+			raw = []byte("null")
+		}
 	}
-	if list == nil {
-		list = []Service{}
+	list, err := wire.DecodeServices(raw)
+	if err != nil {
+		return nil, fmt.Errorf("list services: decode answer: %w", err)
 	}
 	return list, nil
 }
@@ -503,7 +521,16 @@ func (c *Client) Get(ctx context.Context, sprite, service string) (*Service, err
 	var s Service
 	err := c.read(ctx, call{op: "get service", sprite: sprite, service: service,
 		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true, atOnce: true},
-		func(resp *http.Response) error { return decodeJSON("get service", resp, &s) })
+		func(resp *http.Response) error {
+			raw, err := readAnswer("get service", resp)
+			if err != nil {
+				return err
+			}
+			if s, err = wire.DecodeService(raw); err != nil {
+				return fmt.Errorf("get service: decode answer: %w", err)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,9 @@ var (
 // in halves, in the order bare, same result, ours, ours, same result, bare,
 // so that a change of the machine's load during the point weighs on all
 // alike. It ends with sprites-mcp's resident memory before and after
-// HTTPBENCH_CALLS calls.
+// HTTPBENCH_CALLS calls, and its peak during the warm-up and during the
+// calls (sampled every 100 ms), which shows the bound the garbage
+// collector keeps whatever the moment of the last sample.
 //
 // Run it with -benchtime 1x: each sub-benchmark measures once, whatever
 // b.N.
@@ -114,12 +116,14 @@ func BenchmarkHTTPPath(b *testing.B) {
 
 	var memRow string
 	b.Run("memory", func(b *testing.B) {
-		before, after, calls, errs := memory(b, ours)
+		before, after, peakWarm, peak, calls, errs := memory(b, ours)
 		b.ReportMetric(float64(before)/1024, "rss-before-MiB")
 		b.ReportMetric(float64(after)/1024, "rss-after-MiB")
+		b.ReportMetric(float64(peak)/1024, "rss-peak-MiB")
 		b.ReportMetric(float64(errs), "errors")
-		memRow = fmt.Sprintf("resident memory of sprites-mcp: %.1f MiB idle, %.1f MiB after a warm-up of %d calls, %.1f MiB after %d more calls (%+.1f MiB); %d errors",
-			float64(rssIdle)/1024, float64(before)/1024, memWarmCalls, float64(after)/1024, calls, float64(after-before)/1024, errs)
+		memRow = fmt.Sprintf("resident memory of sprites-mcp: %.1f MiB idle, %.1f MiB after a warm-up of %d calls (peak %.1f), %.1f MiB after %d more calls (%+.1f MiB; peak %.1f); %d errors",
+			float64(rssIdle)/1024, float64(before)/1024, memWarmCalls, float64(peakWarm)/1024, float64(after)/1024, calls,
+			float64(after-before)/1024, float64(peak)/1024, errs)
 	})
 
 	load, _ := os.ReadFile("/proc/loadavg")
@@ -341,7 +345,7 @@ const memWarmCalls = 10_000
 
 // memory reads srv's resident memory after a warm-up and after memCalls
 // more calls by 8 clients, 4 on each protocol revision.
-func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
+func memory(b *testing.B, srv *child) (before, after, peakWarm, peak, calls, errs int) {
 	b.Helper()
 	var sessions []*session
 	for i := range 8 {
@@ -349,7 +353,10 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 		defer s.close()
 		sessions = append(sessions, s)
 	}
-	run := func(total int, deadline time.Time) (made, failed int) {
+	// run makes total calls; peak is the highest resident memory sampled
+	// meanwhile (every 100 ms): the heap grows and shrinks with each
+	// collection, so one sample at the end can land anywhere in between.
+	run := func(total int, deadline time.Time) (made, failed, peak int) {
 		var left, done, bad atomic.Int64
 		left.Store(int64(total))
 		var wg sync.WaitGroup
@@ -363,16 +370,35 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 				}
 			})
 		}
+		stop := make(chan struct{})
+		sampled := make(chan int)
+		go func() {
+			peak := 0
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				if rss, err := srv.rssKiB(); err == nil {
+					peak = max(peak, rss)
+				}
+				select {
+				case <-stop:
+					sampled <- peak
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 		wg.Wait()
-		return int(done.Load()), int(bad.Load())
+		close(stop)
+		return int(done.Load()), int(bad.Load()), <-sampled
 	}
 	deadline := time.Now().Add(memTimeout)
-	run(memWarmCalls, deadline)
+	_, _, peakWarm = run(memWarmCalls, deadline)
 	before, err := srv.rssKiB()
 	if err != nil {
 		b.Fatal(err)
 	}
-	calls, errs = run(memCalls, deadline)
+	calls, errs, peak = run(memCalls, deadline)
 	if calls < memCalls {
 		b.Logf("memory: stopped after %d of %d calls at the %s bound", calls, memCalls, memTimeout)
 	}
@@ -380,7 +406,7 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return before, after, calls, errs
+	return before, after, peakWarm, peak, calls, errs
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

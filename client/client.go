@@ -420,10 +420,12 @@ func (c *Client) sendOnce(ctx context.Context, cl call, payload []byte) (*http.R
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	// The URL as built, not printed and parsed again as NewRequest would.
+	req, err := http.NewRequestWithContext(ctx, cl.method, "", body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cl.op, err)
 	}
+	req.URL, req.Host = &u, u.Host
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

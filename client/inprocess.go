@@ -158,6 +158,13 @@ func answersAtOnce(ctx context.Context) bool {
 
 // serveAtOnce runs h for req on the caller's goroutine, into a buffer.
 func serveAtOnce(h http.Handler, req *http.Request) (resp *http.Response, err error) {
+	if req.Context().Err() != nil {
+		// As a transport does for a request whose caller gave up already.
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, context.Cause(req.Context())
+	}
 	sreq := serverRequest(req, req.Context())
 	w := &bufferWriter{header: http.Header{}}
 	defer func() {

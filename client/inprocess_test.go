@@ -405,6 +405,14 @@ func TestInProcessAtOnceCancel(t *testing.T) {
 		<-started
 		cancel()
 	}()
+	defer func() {
+		// A caller that gave up before sending does not reach the handler.
+		if _, err := atOnceGet(ctx, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			t.Error("the handler ran for a cancelled caller")
+		}), "http://x/late"); !errors.Is(err, context.Canceled) {
+			t.Errorf("a cancelled caller: %v", err)
+		}
+	}()
 	resp, err := atOnceGet(ctx, h, "http://x/wait")
 	if err == nil {
 		resp.Body.Close()

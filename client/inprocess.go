@@ -24,8 +24,8 @@ import (
 // own (sharing the caller's headers, which a handler reads and does not
 // change) whose context ends when the caller's does, when the caller
 // closes the response body, or when the handler returns; a response writer
-// that supports
-// Flush and SetWriteDeadline (through http.ResponseController), so
+// that supports Flush and SetWriteDeadline (through
+// http.ResponseController), so
 // streamed events reach the caller as they are flushed and a caller that
 // stops reading cannot hold the handler past its write deadline. A
 // response that is not flushed is handed over whole when the handler
@@ -36,9 +36,10 @@ import (
 // of state such as a get or a list, whose answer it reads whole) runs on
 // the caller's goroutine instead, into a buffer that is handed over when
 // the handler returns: no goroutine, no hand-over, no pipe. Its handler
-// sees the caller's context itself, so cancelling the caller ends it as
-// before; Flush is a no-op and the body is bounded by maxAnswerBody, the
-// most the client reads of a whole answer.
+// gets the caller's context, so cancelling the caller ends it as before,
+// but the caller waits for it to return: hence only reads that answer at
+// once are marked. Flush is a no-op, and the body is bounded by
+// maxAnswerBody, the most the client reads of a whole answer.
 func InProcess(handler func() http.Handler, fallback http.RoundTripper) http.RoundTripper {
 	return &inProcess{handler: handler, fallback: fallback}
 }

@@ -55,7 +55,10 @@ var (
 // size of the answer. Each point gives each of the three HTTPBENCH_POINT,
 // in halves, in the order bare, same result, ours, ours, same result, bare,
 // so that a change of the machine's load during the point weighs on all
-// alike. It ends with sprites-mcp's resident memory before and after
+// alike. Besides calls/s and latencies, each server's CPU time (from /proc)
+// and allocations (from its runtime/metrics, asked by signal) per call
+// are reported: on a shared machine they move much less than calls/s. It
+// ends with sprites-mcp's resident memory before and after
 // HTTPBENCH_CALLS calls, and its peak during the warm-up and during the
 // calls (sampled every 100 ms), which shows the bound the garbage
 // collector keeps whatever the moment of the last sample.
@@ -107,6 +110,13 @@ func BenchmarkHTTPPath(b *testing.B) {
 					b.ReportMetric(oursR.cpuPerCall(), "cpu-µs/call")
 					b.ReportMetric(bareR.cpuPerCall(), "bare-cpu-µs/call")
 				}
+				if bytes, objects := oursR.allocsPerCall(); objects > 0 {
+					b.ReportMetric(bytes, "B/call")
+					b.ReportMetric(objects, "allocs/call")
+					bytes, objects = bareR.allocsPerCall()
+					b.ReportMetric(bytes, "bare-B/call")
+					b.ReportMetric(objects, "bare-allocs/call")
+				}
 				rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %s | **%.2f** | %.2f | %.2f | %d / %d / %d |",
 					n, rev, bareR.summary(), shapedR.summary(), oursR.summary(), ratio, oursR.rate()/shapedR.rate(), cpuRatio,
 					bareR.errors, shapedR.errors, oursR.errors))
@@ -145,6 +155,8 @@ type result struct {
 	cpu     time.Duration // the server's CPU time; 0 where unknown
 	load    time.Duration // the load generator's (this process's) CPU time
 	lat     []time.Duration
+	// What the server allocated (runtime/metrics); 0 where unknown.
+	allocBytes, allocObjects uint64
 }
 
 func (r *result) add(o result) {
@@ -154,6 +166,16 @@ func (r *result) add(o result) {
 	r.cpu += o.cpu
 	r.load += o.load
 	r.lat = append(r.lat, o.lat...)
+	r.allocBytes += o.allocBytes
+	r.allocObjects += o.allocObjects
+}
+
+// allocsPerCall is what the server allocated per call: bytes and objects.
+func (r *result) allocsPerCall() (bytes, objects float64) {
+	if r.calls == 0 {
+		return 0, 0
+	}
+	return float64(r.allocBytes) / float64(r.calls), float64(r.allocObjects) / float64(r.calls)
 }
 
 // cpuPerCall is the server's CPU time per call in µs, 0 where unknown.
@@ -178,8 +200,9 @@ func (r *result) pct(q float64) float64 {
 }
 
 func (r *result) summary() string {
-	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU/call %.0f µs (client %.0f µs)",
-		r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall(), perCall(r.load, r.calls))
+	bytes, objects := r.allocsPerCall()
+	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU/call %.0f µs (client %.0f µs), %.1f KB in %.0f allocations/call",
+		r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall(), perCall(r.load, r.calls), bytes/1024, objects)
 }
 
 // session is one MCP client with an HTTP connection pool of its own, as
@@ -299,6 +322,7 @@ func drive(b *testing.B, srv *child, tool, rev string, n int, d time.Duration) r
 	lats := make([][]time.Duration, n)
 	errs := make([]int, n)
 	var firstErr atomic.Value
+	allocs0, allocsOK := srv.allocated()
 	cpu0, cpuOK := srv.cpuTime()
 	load0, _ := processCPU(os.Getpid())
 	start := time.Now()
@@ -327,6 +351,9 @@ func drive(b *testing.B, srv *child, tool, rev string, n int, d time.Duration) r
 		r.cpu = cpu1 - cpu0
 		load1, _ := processCPU(os.Getpid())
 		r.load = load1 - load0
+	}
+	if allocs1, ok := srv.allocated(); ok && allocsOK {
+		r.allocBytes, r.allocObjects = allocs1.bytes-allocs0.bytes, allocs1.objects-allocs0.objects
 	}
 	for i := range lats {
 		r.calls += len(lats[i])

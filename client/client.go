@@ -65,6 +65,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
 // DefaultBaseURL is the public Sprites API.
@@ -278,6 +280,10 @@ type call struct {
 	idempotent bool
 	// headerTimeout, when set, bounds each try's wait for the headers.
 	headerTimeout time.Duration
+	// atOnce says the answer is a read of state that the runtime gives at
+	// once (a get, a list), which the in-process transport may serve on
+	// the caller's goroutine (withAnswerAtOnce).
+	atOnce bool
 }
 
 // do sends a call and returns the response for a 2xx status; any other
@@ -326,6 +332,9 @@ func (c *Client) read(ctx context.Context, cl call, handle func(*http.Response) 
 	rctx, cancel := context.WithTimeoutCause(ctx, c.readTimeout, limit)
 	defer cancel()
 	cl.headerTimeout = c.headerTimeout
+	if cl.atOnce {
+		rctx = withAnswerAtOnce(rctx)
+	}
 	resp, err := c.do(rctx, cl)
 	if err == nil {
 		err = handle(resp)
@@ -411,10 +420,12 @@ func (c *Client) sendOnce(ctx context.Context, cl call, payload []byte) (*http.R
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	// The URL as built, not printed and parsed again as NewRequest would.
+	req, err := http.NewRequestWithContext(ctx, cl.method, "", body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cl.op, err)
 	}
+	req.URL, req.Host = &u, u.Host
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -433,16 +444,27 @@ func (c *Client) sendOnce(ctx context.Context, cl call, payload []byte) (*http.R
 	return resp, nil
 }
 
+// maxAnswerBody bounds a JSON answer that is read whole.
+const maxAnswerBody = 32 << 20
+
+// readAnswer reads a bounded body whole and closes it.
+func readAnswer(op string, resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: read answer: %w", op, err)
+	}
+	if len(data) > maxAnswerBody {
+		return nil, fmt.Errorf("%s: answer larger than %d bytes", op, maxAnswerBody)
+	}
+	return data, nil
+}
+
 // decodeJSON reads a bounded JSON body into v.
 func decodeJSON(op string, resp *http.Response, v any) error {
-	defer resp.Body.Close()
-	const maxBody = 32 << 20
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := readAnswer(op, resp)
 	if err != nil {
-		return fmt.Errorf("%s: read answer: %w", op, err)
-	}
-	if len(data) > maxBody {
-		return fmt.Errorf("%s: answer larger than %d bytes", op, maxBody)
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: decode answer: %w", op, err)
@@ -455,33 +477,40 @@ func (c *Client) List(ctx context.Context, sprite string) ([]Service, error) {
 	if err := c.checkSprite(sprite); err != nil {
 		return nil, err
 	}
-	var raw json.RawMessage
+	var list []Service
 	err := c.read(ctx, call{op: "list services", sprite: sprite, method: http.MethodGet,
-		path: c.servicesPath(sprite), idempotent: true},
-		func(resp *http.Response) error { return decodeJSON("list services", resp, &raw) })
+		path: c.servicesPath(sprite), idempotent: true, atOnce: true},
+		func(resp *http.Response) error {
+			raw, err := readAnswer("list services", resp)
+			if err == nil {
+				list, err = decodeServiceList(raw)
+			}
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	return decodeServiceList(raw)
+	return list, nil
 }
 
 // decodeServiceList accepts a bare array, {"services":[...]} or null.
-func decodeServiceList(raw json.RawMessage) ([]Service, error) {
+func decodeServiceList(raw []byte) ([]Service, error) {
 	raw = bytes.TrimSpace(raw)
-	var list []Service
 	if len(raw) > 0 && raw[0] == '{' {
 		var wrapped struct {
-			Services []Service `json:"services"`
+			Services json.RawMessage `json:"services"`
 		}
 		if err := json.Unmarshal(raw, &wrapped); err != nil {
 			return nil, fmt.Errorf("list services: decode answer: %w", err)
 		}
-		list = wrapped.Services
-	} else if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("list services: decode answer: %w", err)
+		raw = wrapped.Services
+		if len(raw) == 0 {
+			raw = []byte("null")
+		}
 	}
-	if list == nil {
-		list = []Service{}
+	list, err := wire.DecodeServices(raw)
+	if err != nil {
+		return nil, fmt.Errorf("list services: decode answer: %w", err)
 	}
 	return list, nil
 }
@@ -493,8 +522,17 @@ func (c *Client) Get(ctx context.Context, sprite, service string) (*Service, err
 	}
 	var s Service
 	err := c.read(ctx, call{op: "get service", sprite: sprite, service: service,
-		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true},
-		func(resp *http.Response) error { return decodeJSON("get service", resp, &s) })
+		method: http.MethodGet, path: c.servicesPath(sprite, service), idempotent: true, atOnce: true},
+		func(resp *http.Response) error {
+			raw, err := readAnswer("get service", resp)
+			if err != nil {
+				return err
+			}
+			if s, err = wire.DecodeService(raw); err != nil {
+				return fmt.Errorf("get service: decode answer: %w", err)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}

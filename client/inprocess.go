@@ -24,13 +24,22 @@ import (
 // own (sharing the caller's headers, which a handler reads and does not
 // change) whose context ends when the caller's does, when the caller
 // closes the response body, or when the handler returns; a response writer
-// that supports
-// Flush and SetWriteDeadline (through http.ResponseController), so
+// that supports Flush and SetWriteDeadline (through
+// http.ResponseController), so
 // streamed events reach the caller as they are flushed and a caller that
 // stops reading cannot hold the handler past its write deadline. A
 // response that is not flushed is handed over whole when the handler
 // returns, or streamed once it passes maxHeldBody. A handler's panic
 // becomes the caller's error.
+//
+// A request the client marks as answered at once (withAnswerAtOnce: a read
+// of state such as a get or a list, whose answer it reads whole) runs on
+// the caller's goroutine instead, into a buffer that is handed over when
+// the handler returns: no goroutine, no hand-over, no pipe. Its handler
+// gets the caller's context, so cancelling the caller ends it as before,
+// but the caller waits for it to return: hence only reads that answer at
+// once are marked. Flush is a no-op, and the body is bounded by
+// maxAnswerBody, the most the client reads of a whole answer.
 func InProcess(handler func() http.Handler, fallback http.RoundTripper) http.RoundTripper {
 	return &inProcess{handler: handler, fallback: fallback}
 }
@@ -68,19 +77,11 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return t.fallback.RoundTrip(req)
 	}
+	if answersAtOnce(req.Context()) {
+		return serveAtOnce(h, req)
+	}
 	ctx, cancel := context.WithCancel(req.Context())
-	// A shallow copy: the handler reads the caller's headers and URL but,
-	// as handlers do, does not change them, and the caller does not
-	// touch them once the request is sent.
-	sreq := req.WithContext(ctx)
-	sreq.RequestURI = req.URL.RequestURI()
-	sreq.RemoteAddr = "in-process"
-	if sreq.Host == "" {
-		sreq.Host = req.URL.Host
-	}
-	if sreq.Body == nil {
-		sreq.Body = http.NoBody
-	}
+	sreq := serverRequest(req, ctx)
 	w := &responseWriter{header: http.Header{}, ready: make(chan struct{}), cancel: cancel}
 	go w.serve(h, sreq)
 
@@ -100,18 +101,129 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
+	return response(req, w.status, w.sent, w.body(), w.length()), nil
+}
+
+// serverRequest is what the handler of req gets: a shallow copy with ctx
+// and the fields a server sets. The handler reads the caller's headers
+// and URL but, as handlers do, does not change them, and the caller does
+// not touch them once the request is sent.
+func serverRequest(req *http.Request, ctx context.Context) *http.Request {
+	sreq := req.WithContext(ctx)
+	sreq.RequestURI = req.URL.RequestURI()
+	sreq.RemoteAddr = "in-process"
+	if sreq.Host == "" {
+		sreq.Host = req.URL.Host
+	}
+	if sreq.Body == nil {
+		sreq.Body = http.NoBody
+	}
+	return sreq
+}
+
+// response is the caller's view of a handler's answer.
+func response(req *http.Request, status int, header http.Header, body io.ReadCloser, length int64) *http.Response {
+	text := "200 OK"
+	if status != http.StatusOK {
+		text = strconv.Itoa(status) + " " + http.StatusText(status)
+	}
 	return &http.Response{
-		Status:        strconv.Itoa(w.status) + " " + http.StatusText(w.status),
-		StatusCode:    w.status,
+		Status:        text,
+		StatusCode:    status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        w.sent,
-		Body:          w.body(),
-		ContentLength: w.length(),
+		Header:        header,
+		Body:          body,
+		ContentLength: length,
 		Request:       req,
-	}, nil
+	}
 }
+
+// answerAtOnceKey marks a request context as answered at once.
+type answerAtOnceKey struct{}
+
+// withAnswerAtOnce marks ctx's request as one whose handler answers at
+// once with one bounded body that the caller reads whole: a read of the
+// runtime's state, never a stream nor a change that waits on a process
+// (whose caller must be free to go when it cancels, whatever the handler
+// still does). InProcess runs such a request on the caller's goroutine.
+func withAnswerAtOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, answerAtOnceKey{}, true)
+}
+
+func answersAtOnce(ctx context.Context) bool {
+	at, _ := ctx.Value(answerAtOnceKey{}).(bool)
+	return at
+}
+
+// serveAtOnce runs h for req on the caller's goroutine, into a buffer.
+func serveAtOnce(h http.Handler, req *http.Request) (resp *http.Response, err error) {
+	if req.Context().Err() != nil {
+		// As a transport does for a request whose caller gave up already.
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, context.Cause(req.Context())
+	}
+	sreq := serverRequest(req, req.Context())
+	w := &bufferWriter{header: http.Header{}}
+	defer func() {
+		if p := recover(); p != nil {
+			// http.ErrAbortHandler included, as in serve.
+			resp, err = nil, fmt.Errorf("in-process handler of %s %s panicked: %v", req.Method, req.URL.Path, p)
+		}
+	}()
+	h.ServeHTTP(w, sreq)
+	sreq.Body.Close()
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	body := &inProcessBody{held: w.body, cancel: noCancel}
+	return response(req, w.status, w.header, body, int64(len(w.body))), nil
+}
+
+func noCancel() {}
+
+// errAnswerTooLarge is a write past maxAnswerBody on the at-once path.
+var errAnswerTooLarge = fmt.Errorf("in-process answer larger than %d bytes", maxAnswerBody)
+
+// bufferWriter is the response writer of a request answered at once: the
+// caller's goroutine runs the handler, and gets the buffer when it
+// returns.
+type bufferWriter struct {
+	header http.Header
+	status int // 0 until WriteHeader
+	body   []byte
+}
+
+func (w *bufferWriter) Header() http.Header { return w.header }
+
+func (w *bufferWriter) WriteHeader(code int) {
+	if w.status != 0 || (code >= 100 && code < 200) {
+		return // as responseWriter: a second status is ignored, 1xx are not sent
+	}
+	w.status = code
+}
+
+func (w *bufferWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if len(w.body)+len(p) > maxAnswerBody {
+		return 0, errAnswerTooLarge
+	}
+	w.body = append(w.body, p...)
+	return len(p), nil
+}
+
+// FlushError does nothing: the caller reads the answer whole anyway.
+func (w *bufferWriter) FlushError() error { return nil }
+
+func (w *bufferWriter) Flush() {}
+
+// SetWriteDeadline does nothing: no write waits for the caller.
+func (w *bufferWriter) SetWriteDeadline(time.Time) error { return nil }
 
 // CloseIdleConnections closes the fallback's idle connections, so that
 // http.Client.CloseIdleConnections reaches them.

@@ -333,3 +333,121 @@ func TestInProcessFallback(t *testing.T) {
 		t.Errorf("with a handler: %q", got)
 	}
 }
+
+// atOnceGet sends a GET marked as answered at once, as the client's reads
+// are, through the in-process transport of h.
+func atOnceGet(ctx context.Context, h http.Handler, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(withAnswerAtOnce(ctx), http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return inProcessClient(h).Do(req)
+}
+
+// TestInProcessAtOnce: a request answered at once runs its handler on the
+// caller's goroutine, with the caller's own context, and gets the whole
+// answer with its status, headers and length, flushes and all.
+func TestInProcessAtOnce(t *testing.T) {
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "caller")
+	var handlerCtx context.Context
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerCtx = r.Context()
+		w.Header().Set("X-Seen", r.Method+" "+r.RequestURI+" "+r.RemoteAddr)
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, "one ")
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Errorf("flush: %v", err)
+		}
+		if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Second)); err != nil {
+			t.Errorf("write deadline: %v", err)
+		}
+		io.WriteString(w, "two")
+	})
+	resp, err := atOnceGet(ctx, h, "http://x/a%2Fb?q=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 202 || resp.Status != "202 Accepted" || string(body) != "one two" || resp.ContentLength != 7 {
+		t.Errorf("got %s %q length %d, err %v", resp.Status, body, resp.ContentLength, err)
+	}
+	if got, want := resp.Header.Get("X-Seen"), "GET /a%2Fb?q=1 in-process"; got != want {
+		t.Errorf("the handler saw %q, want %q", got, want)
+	}
+	// The caller's context, not one derived for a goroutine of the
+	// handler's (which ends when the handler returns).
+	if handlerCtx.Value(key{}) != "caller" || handlerCtx.Err() != nil {
+		t.Errorf("the handler's context: %v, err %v; want the caller's, live", handlerCtx.Value(key{}), handlerCtx.Err())
+	}
+	if _, err := resp.Body.Read(make([]byte, 1)); !errors.Is(err, errBodyClosed) {
+		t.Errorf("read after close: %v", err)
+	}
+}
+
+// TestInProcessAtOnceCancel: cancelling the caller ends the handler's
+// context while it runs.
+func TestInProcessAtOnceCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		select {
+		case <-r.Context().Done():
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case <-time.After(20 * time.Second):
+			t.Error("the handler's context did not end within 20s of the caller's cancel")
+		}
+	})
+	go func() {
+		<-started
+		cancel()
+	}()
+	defer func() {
+		// A caller that gave up before sending does not reach the handler.
+		if _, err := atOnceGet(ctx, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			t.Error("the handler ran for a cancelled caller")
+		}), "http://x/late"); !errors.Is(err, context.Canceled) {
+			t.Errorf("a cancelled caller: %v", err)
+		}
+	}()
+	resp, err := atOnceGet(ctx, h, "http://x/wait")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("status %d", resp.StatusCode)
+		}
+	} else if !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want the caller's cancellation", err)
+	}
+}
+
+// TestInProcessAtOnceBounds: an answer past maxAnswerBody fails the
+// handler's write, and a panic is the caller's error.
+func TestInProcessAtOnceBounds(t *testing.T) {
+	chunk := make([]byte, 1<<20)
+	var writeErr error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/panic" {
+			panic("boom")
+		}
+		for range maxAnswerBody/len(chunk) + 1 {
+			if _, writeErr = w.Write(chunk); writeErr != nil {
+				return
+			}
+		}
+	})
+	resp, err := atOnceGet(context.Background(), h, "http://x/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !errors.Is(writeErr, errAnswerTooLarge) || resp.ContentLength != maxAnswerBody {
+		t.Errorf("write past the bound: %v, length %d", writeErr, resp.ContentLength)
+	}
+	if _, err := atOnceGet(context.Background(), h, "http://x/panic"); err == nil || !strings.Contains(err.Error(), "panicked: boom") {
+		t.Errorf("panic: %v", err)
+	}
+}

@@ -43,7 +43,11 @@ func isNull(b []byte) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null
 // readText reads a string, or a number as its decimal text, trimmed.
 func readText(b []byte) (string, error) {
 	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
-		// The common case, a string, without a decoder per field.
+		// The common case, a string, without a decoder per field; a
+		// plain one without decoding at all.
+		if s, ok := plainString(t); ok {
+			return strings.TrimSpace(s), nil
+		}
 		var s string
 		if err := json.Unmarshal(t, &s); err != nil {
 			return "", fmt.Errorf("is not valid JSON: %w", err)
@@ -59,6 +63,22 @@ func readText(b []byte) (string, error) {
 		return "", fmt.Errorf("must be a string; got %s", show(v))
 	}
 	return strings.TrimSpace(s), nil
+}
+
+// plainString is the text of the JSON string literal t when it needs no
+// decoding: printable ASCII without quotes or escapes inside, which is what
+// names and most arguments are. Anything else is for encoding/json.
+func plainString(t []byte) (string, bool) {
+	if len(t) < 2 || t[0] != '"' || t[len(t)-1] != '"' {
+		return "", false
+	}
+	inner := t[1 : len(t)-1]
+	for _, c := range inner {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(inner), true
 }
 
 // toText accepts strings, and numbers as their decimal text.

@@ -317,3 +317,30 @@ func TestLenientReading(t *testing.T) {
 		}
 	}
 }
+
+// TestReadTextPlainFastPath: a string read without decoding is what
+// encoding/json reads, and a string it cannot read plainly goes to
+// encoding/json (escapes, non-ASCII, invalid UTF-8, control characters).
+func TestReadTextPlainFastPath(t *testing.T) {
+	for _, in := range []string{`"web"`, ` "  web-1.x_y  " `, `""`, `"a b/c:d@e"`, `"\u0041"`, `"a\"b"`, `"é"`,
+		"\"\xff\"", `"~"`, "\"\x7f\""} {
+		got, err := readText([]byte(in))
+		var want string
+		if jerr := json.Unmarshal([]byte(in), &want); jerr != nil {
+			t.Fatalf("%s: %v", in, jerr)
+		}
+		if err != nil || got != strings.TrimSpace(want) {
+			t.Errorf("readText(%s) = %q, %v; want %q", in, got, err, strings.TrimSpace(want))
+		}
+	}
+	for _, in := range []string{`"\u0041"`, `"é"`, "\"\xff\"", "\"a\tb\""} {
+		if _, ok := plainString([]byte(in)); ok {
+			t.Errorf("plainString(%s) took a string that needs decoding", in)
+		}
+	}
+	for _, in := range []string{`"a"b"`, "\"a\tb\""} {
+		if _, err := readText([]byte(in)); err == nil {
+			t.Errorf("readText(%s) accepted a broken literal", in)
+		}
+	}
+}

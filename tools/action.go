@@ -369,7 +369,7 @@ func (d *deps) logFooter(sprite, service, logFile string) []string {
 // logsLink is the resource link to the service's log tail.
 func (d *deps) logsLink(sprite, service string) mcp.Content {
 	return mcp.NewResourceLink(present.LogsURI(sprite, service), service+" logs",
-		fmt.Sprintf("Latest log lines of %s on %s", service, sprite), "text/plain")
+		"Latest log lines of "+service+" on "+sprite, "text/plain")
 }
 
 // watchSpan renders how long a stream was watched in tenths of seconds

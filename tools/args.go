@@ -150,7 +150,7 @@ func decode[In any](s *argsSpec, rawArgs any) (In, error) {
 			}
 		}
 		fv := v.FieldByIndex(p.index)
-		if err := json.Unmarshal(raw, fv.Addr().Interface()); err != nil {
+		if err := unmarshalArg(raw, fv.Addr().Interface()); err != nil {
 			problems = append(problems, p.name+" "+decodeProblem(err))
 			continue
 		}
@@ -166,6 +166,17 @@ func decode[In any](s *argsSpec, rawArgs any) (In, error) {
 		return in, &argError{problems: problems}
 	}
 	return in, nil
+}
+
+// unmarshalArg decodes one argument into dst. raw is valid JSON (it came
+// out of argsMap's json.Unmarshal, or is a schema default), so a type that
+// decodes itself (the schema's types) is handed it directly: json.Unmarshal
+// would check it again first, and the errors are the type's own either way.
+func unmarshalArg(raw json.RawMessage, dst any) error {
+	if u, ok := dst.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(raw)
+	}
+	return json.Unmarshal(raw, dst)
 }
 
 // decodeProblem phrases a decoding error to follow the argument's name.

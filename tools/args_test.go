@@ -162,3 +162,17 @@ func TestCutText(t *testing.T) {
 		t.Error("a short text was changed")
 	}
 }
+
+// BenchmarkDecodeArgs is the decoding of service_get's arguments as they
+// arrive over a transport, on every call.
+func BenchmarkDecodeArgs(b *testing.B) {
+	spec := newArgsSpec[schema.ServiceGetArgs]("service_get", schema.Reflect[schema.ServiceGetArgs]())
+	raw := json.RawMessage(`{"service_name":"web","sprite":"local"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := decode[schema.ServiceGetArgs](spec, raw)
+		if err != nil || in.ServiceName != "web" {
+			b.Fatal(in, err)
+		}
+	}
+}

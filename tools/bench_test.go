@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
 // BenchmarkServiceListText measures service_list on 50 realistic running
@@ -91,4 +94,20 @@ func rawList(b *testing.B, sock string) string {
 		b.Fatalf("raw list: %d %v", resp.StatusCode, err)
 	}
 	return string(body)
+}
+
+// BenchmarkServiceGetRender is service_get's own work on the runtime's
+// answer, on every call: the structured form, the text and the logs link.
+func BenchmarkServiceGetRender(b *testing.B) {
+	d := newDeps(Deps{Logger: quiet()})
+	now := time.Now()
+	svc := client.Service{Name: "web", Cmd: "sleep", Args: []string{"3600"}, Needs: []string{},
+		State: client.State{Status: client.StatusRunning, PID: 28707, StartedAt: now.Add(-42 * time.Second)}}
+	b.ReportAllocs()
+	for b.Loop() {
+		i := info(svc, now, true)
+		if serviceText("local", i, now) == "" || d.logsLink("local", i.Name) == nil {
+			b.Fatal("nothing rendered")
+		}
+	}
 }

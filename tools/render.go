@@ -147,7 +147,7 @@ func shortSpan(d time.Duration) string {
 // uptimeSpan is shortSpan in whole seconds: "42s", "3m12s".
 func uptimeSpan(d time.Duration) string {
 	if d < time.Minute {
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return strconv.Itoa(int(d.Seconds())) + "s"
 	}
 	return shortSpan(d)
 }

@@ -45,31 +45,46 @@ func serviceGet(d *deps) server.ServerTool {
 // the definition, one item a line.
 func serviceText(sprite string, i schema.ServiceInfo, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s on %s: %s", i.Name, sprite, strings.TrimPrefix(serviceLine(i.ServiceState, now), i.Name+": "))
+	b.Grow(256)
+	b.WriteString(i.Name)
+	b.WriteString(" on ")
+	b.WriteString(sprite)
+	b.WriteString(": ")
+	b.WriteString(strings.TrimPrefix(serviceLine(i.ServiceState, now), i.Name+": "))
 	if i.RuntimeStatus != "" {
-		fmt.Fprintf(&b, "\nruntime status: %s (%s)", i.RuntimeStatus, orText(i.Error, "no error"))
+		b.WriteString("\nruntime status: ")
+		b.WriteString(i.RuntimeStatus)
+		b.WriteString(" (")
+		b.WriteString(orText(i.Error, "no error"))
+		b.WriteString(")")
 	}
 	if i.Error != "" && i.RuntimeStatus == "" && utf8.RuneCountInString(i.Error) > listErrorChars {
 		// serviceLine shows a clipped error; give it whole here.
-		fmt.Fprintf(&b, "\nlast error: %s", i.Error)
+		b.WriteString("\nlast error: ")
+		b.WriteString(i.Error)
 	}
-	cmd := i.Cmd
+	b.WriteString("\ncmd: ")
+	b.WriteString(i.Cmd)
 	for _, a := range i.Args {
-		cmd += " " + quoteArg(a)
+		b.WriteString(" ")
+		b.WriteString(quoteArg(a))
 	}
-	fmt.Fprintf(&b, "\ncmd: %s", cmd)
 	if i.Dir != "" {
-		fmt.Fprintf(&b, "\ndir: %s", i.Dir)
+		b.WriteString("\ndir: ")
+		b.WriteString(i.Dir)
 	}
 	if len(i.Env) > 0 {
-		parts := make([]string, 0, len(i.Env))
+		b.WriteString("\nenv:")
 		for _, k := range sortedKeys(i.Env) {
-			parts = append(parts, k+"="+i.Env[k])
+			b.WriteString(" ")
+			b.WriteString(k)
+			b.WriteString("=")
+			b.WriteString(i.Env[k])
 		}
-		fmt.Fprintf(&b, "\nenv: %s", strings.Join(parts, " "))
 	}
 	if i.StartedAt != "" {
-		fmt.Fprintf(&b, "\nstarted: %s", i.StartedAt)
+		b.WriteString("\nstarted: ")
+		b.WriteString(i.StartedAt)
 	}
 	return b.String()
 }

@@ -17,7 +17,9 @@ import (
 
 // Run serves until ctx ends or, over stdio, until stdin closes. It logs to
 // stderr only and leaves process-wide state (the default logger, signals)
-// to its caller, so tests run it many times in one process.
+// to its caller, so tests run it many times in one process; the one
+// exception is the garbage collector's pace over HTTP (gcpace.go), set
+// once per process unless GOGC is.
 func Run(ctx context.Context, cfg config.Config, stdin io.Reader, stdout, stderr io.Writer) error {
 	log := NewLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 
@@ -36,6 +38,7 @@ func Run(ctx context.Context, cfg config.Config, stdin io.Reader, stdout, stderr
 		}
 		defer l.Close()
 		ln = l
+		paceGC()
 	}
 
 	be, err := openBackend(ctx, cfg, log)

@@ -55,8 +55,13 @@ var (
 // size of the answer. Each point gives each of the three HTTPBENCH_POINT,
 // in halves, in the order bare, same result, ours, ours, same result, bare,
 // so that a change of the machine's load during the point weighs on all
-// alike. It ends with sprites-mcp's resident memory before and after
-// HTTPBENCH_CALLS calls.
+// alike. Besides calls/s and latencies, each server's CPU time (from /proc)
+// and allocations (from its runtime/metrics, asked by signal) per call
+// are reported: on a shared machine they move much less than calls/s. It
+// ends with sprites-mcp's resident memory before and after
+// HTTPBENCH_CALLS calls, and its peak during the warm-up and during the
+// calls (sampled every 100 ms), which shows the bound the garbage
+// collector keeps whatever the moment of the last sample.
 //
 // Run it with -benchtime 1x: each sub-benchmark measures once, whatever
 // b.N.
@@ -105,6 +110,13 @@ func BenchmarkHTTPPath(b *testing.B) {
 					b.ReportMetric(oursR.cpuPerCall(), "cpu-µs/call")
 					b.ReportMetric(bareR.cpuPerCall(), "bare-cpu-µs/call")
 				}
+				if bytes, objects := oursR.allocsPerCall(); objects > 0 {
+					b.ReportMetric(bytes, "B/call")
+					b.ReportMetric(objects, "allocs/call")
+					bytes, objects = bareR.allocsPerCall()
+					b.ReportMetric(bytes, "bare-B/call")
+					b.ReportMetric(objects, "bare-allocs/call")
+				}
 				rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %s | **%.2f** | %.2f | %.2f | %d / %d / %d |",
 					n, rev, bareR.summary(), shapedR.summary(), oursR.summary(), ratio, oursR.rate()/shapedR.rate(), cpuRatio,
 					bareR.errors, shapedR.errors, oursR.errors))
@@ -114,12 +126,14 @@ func BenchmarkHTTPPath(b *testing.B) {
 
 	var memRow string
 	b.Run("memory", func(b *testing.B) {
-		before, after, calls, errs := memory(b, ours)
+		before, after, peakWarm, peak, calls, errs := memory(b, ours)
 		b.ReportMetric(float64(before)/1024, "rss-before-MiB")
 		b.ReportMetric(float64(after)/1024, "rss-after-MiB")
+		b.ReportMetric(float64(peak)/1024, "rss-peak-MiB")
 		b.ReportMetric(float64(errs), "errors")
-		memRow = fmt.Sprintf("resident memory of sprites-mcp: %.1f MiB idle, %.1f MiB after a warm-up of %d calls, %.1f MiB after %d more calls (%+.1f MiB); %d errors",
-			float64(rssIdle)/1024, float64(before)/1024, memWarmCalls, float64(after)/1024, calls, float64(after-before)/1024, errs)
+		memRow = fmt.Sprintf("resident memory of sprites-mcp: %.1f MiB idle, %.1f MiB after a warm-up of %d calls (peak %.1f), %.1f MiB after %d more calls (%+.1f MiB; peak %.1f); %d errors",
+			float64(rssIdle)/1024, float64(before)/1024, memWarmCalls, float64(peakWarm)/1024, float64(after)/1024, calls,
+			float64(after-before)/1024, float64(peak)/1024, errs)
 	})
 
 	load, _ := os.ReadFile("/proc/loadavg")
@@ -141,6 +155,8 @@ type result struct {
 	cpu     time.Duration // the server's CPU time; 0 where unknown
 	load    time.Duration // the load generator's (this process's) CPU time
 	lat     []time.Duration
+	// What the server allocated (runtime/metrics); 0 where unknown.
+	allocBytes, allocObjects uint64
 }
 
 func (r *result) add(o result) {
@@ -150,6 +166,16 @@ func (r *result) add(o result) {
 	r.cpu += o.cpu
 	r.load += o.load
 	r.lat = append(r.lat, o.lat...)
+	r.allocBytes += o.allocBytes
+	r.allocObjects += o.allocObjects
+}
+
+// allocsPerCall is what the server allocated per call: bytes and objects.
+func (r *result) allocsPerCall() (bytes, objects float64) {
+	if r.calls == 0 {
+		return 0, 0
+	}
+	return float64(r.allocBytes) / float64(r.calls), float64(r.allocObjects) / float64(r.calls)
 }
 
 // cpuPerCall is the server's CPU time per call in µs, 0 where unknown.
@@ -174,8 +200,9 @@ func (r *result) pct(q float64) float64 {
 }
 
 func (r *result) summary() string {
-	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU/call %.0f µs (client %.0f µs)",
-		r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall(), perCall(r.load, r.calls))
+	bytes, objects := r.allocsPerCall()
+	return fmt.Sprintf("%.0f calls/s, p50 %.0f µs, p99 %.0f µs, CPU/call %.0f µs (client %.0f µs), %.1f KB in %.0f allocations/call",
+		r.rate(), r.pct(0.50), r.pct(0.99), r.cpuPerCall(), perCall(r.load, r.calls), bytes/1024, objects)
 }
 
 // session is one MCP client with an HTTP connection pool of its own, as
@@ -295,6 +322,7 @@ func drive(b *testing.B, srv *child, tool, rev string, n int, d time.Duration) r
 	lats := make([][]time.Duration, n)
 	errs := make([]int, n)
 	var firstErr atomic.Value
+	allocs0, allocsOK := srv.allocated()
 	cpu0, cpuOK := srv.cpuTime()
 	load0, _ := processCPU(os.Getpid())
 	start := time.Now()
@@ -324,6 +352,9 @@ func drive(b *testing.B, srv *child, tool, rev string, n int, d time.Duration) r
 		load1, _ := processCPU(os.Getpid())
 		r.load = load1 - load0
 	}
+	if allocs1, ok := srv.allocated(); ok && allocsOK {
+		r.allocBytes, r.allocObjects = allocs1.bytes-allocs0.bytes, allocs1.objects-allocs0.objects
+	}
 	for i := range lats {
 		r.calls += len(lats[i])
 		r.errors += errs[i]
@@ -341,7 +372,7 @@ const memWarmCalls = 10_000
 
 // memory reads srv's resident memory after a warm-up and after memCalls
 // more calls by 8 clients, 4 on each protocol revision.
-func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
+func memory(b *testing.B, srv *child) (before, after, peakWarm, peak, calls, errs int) {
 	b.Helper()
 	var sessions []*session
 	for i := range 8 {
@@ -349,7 +380,10 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 		defer s.close()
 		sessions = append(sessions, s)
 	}
-	run := func(total int, deadline time.Time) (made, failed int) {
+	// run makes total calls; peak is the highest resident memory sampled
+	// meanwhile (every 100 ms): the heap grows and shrinks with each
+	// collection, so one sample at the end can land anywhere in between.
+	run := func(total int, deadline time.Time) (made, failed, peak int) {
 		var left, done, bad atomic.Int64
 		left.Store(int64(total))
 		var wg sync.WaitGroup
@@ -363,16 +397,35 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 				}
 			})
 		}
+		stop := make(chan struct{})
+		sampled := make(chan int)
+		go func() {
+			peak := 0
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				if rss, err := srv.rssKiB(); err == nil {
+					peak = max(peak, rss)
+				}
+				select {
+				case <-stop:
+					sampled <- peak
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 		wg.Wait()
-		return int(done.Load()), int(bad.Load())
+		close(stop)
+		return int(done.Load()), int(bad.Load()), <-sampled
 	}
 	deadline := time.Now().Add(memTimeout)
-	run(memWarmCalls, deadline)
+	_, _, peakWarm = run(memWarmCalls, deadline)
 	before, err := srv.rssKiB()
 	if err != nil {
 		b.Fatal(err)
 	}
-	calls, errs = run(memCalls, deadline)
+	calls, errs, peak = run(memCalls, deadline)
 	if calls < memCalls {
 		b.Logf("memory: stopped after %d of %d calls at the %s bound", calls, memCalls, memTimeout)
 	}
@@ -380,7 +433,7 @@ func memory(b *testing.B, srv *child) (before, after, calls, errs int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return before, after, calls, errs
+	return before, after, peakWarm, peak, calls, errs
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

@@ -13,10 +13,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,6 +63,10 @@ func serveRole(serve func(ctx context.Context) error) int {
 		io.Copy(io.Discard, os.Stdin)
 		cancel()
 	}()
+	// Before the listening line: a SIGUSR1 that came first would end us.
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go reportAllocs(ctx, usr1)
 	if dir := os.Getenv(profileEnv); dir != "" {
 		stop, err := startProfiles(dir, os.Getenv(roleEnv))
 		if err != nil {
@@ -73,6 +80,29 @@ func serveRole(serve func(ctx context.Context) error) int {
 		return 1
 	}
 	return 0
+}
+
+// allocsMsg is the message of the line reportAllocs writes.
+const allocsMsg = "httpbench: allocs"
+
+// reportAllocs writes what the process has allocated so far (bytes and
+// objects, as runtime/metrics counts them) to stderr as a JSON line each
+// time a signal arrives: the benchmark asks before and after each run of a
+// point, for the allocations per call.
+func reportAllocs(ctx context.Context, sig chan os.Signal) {
+	samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/allocs:objects"}}
+	for {
+		select {
+		case <-ctx.Done():
+			signal.Stop(sig)
+			return
+		case <-sig:
+		}
+		metrics.Read(samples)
+		line, _ := json.Marshal(map[string]any{"msg": allocsMsg,
+			"bytes": samples[0].Value.Uint64(), "objects": samples[1].Value.Uint64()})
+		os.Stderr.Write(append(line, '\n'))
+	}
 }
 
 // startProfiles starts a CPU profile and block and mutex sampling; stop
@@ -182,10 +212,32 @@ func serveBare(ctx context.Context) error {
 
 // child is one server process.
 type child struct {
-	role  string
-	url   string // http://127.0.0.1:PORT/mcp
-	cmd   *exec.Cmd
-	stdin io.Closer
+	role   string
+	url    string // http://127.0.0.1:PORT/mcp
+	cmd    *exec.Cmd
+	stdin  io.Closer
+	allocs chan allocReading // what reportAllocs wrote, read by allocated
+}
+
+// allocReading is what a child has allocated so far.
+type allocReading struct{ bytes, objects uint64 }
+
+// allocated asks the child what it has allocated so far; ok is false when
+// no answer came within 10 s.
+func (c *child) allocated() (r allocReading, ok bool) {
+	select {
+	case <-c.allocs: // a late answer to an earlier question
+	default:
+	}
+	if c.cmd.Process.Signal(syscall.SIGUSR1) != nil {
+		return r, false
+	}
+	select {
+	case r = <-c.allocs:
+		return r, true
+	case <-time.After(10 * time.Second):
+		return r, false
+	}
 }
 
 // startChild starts the test binary as role and waits for its address.
@@ -209,7 +261,7 @@ func startChild(b *testing.B, role, state string) *child {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	c := &child{role: role, cmd: cmd, stdin: stdin}
+	c := &child{role: role, cmd: cmd, stdin: stdin, allocs: make(chan allocReading, 1)}
 	b.Cleanup(c.stop)
 	addr := make(chan string, 1)
 	go func() {
@@ -217,10 +269,20 @@ func startChild(b *testing.B, role, state string) *child {
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		sent := false
 		for sc.Scan() {
-			var m struct{ Msg, Addr string }
+			var m struct {
+				Msg, Addr      string
+				Bytes, Objects uint64
+			}
 			if json.Unmarshal(sc.Bytes(), &m) == nil && m.Msg == "http: listening" && !sent {
 				addr <- m.Addr
 				sent = true
+				continue
+			}
+			if m.Msg == allocsMsg {
+				select {
+				case c.allocs <- allocReading{m.Bytes, m.Objects}:
+				default: // nobody asked: dropped
+				}
 				continue
 			}
 			fmt.Fprintf(os.Stderr, "%s: %s\n", role, sc.Text())

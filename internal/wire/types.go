@@ -59,20 +59,56 @@ type Service struct {
 // (stateFields), not by a second json.Unmarshal of its own: a get or a
 // list is decoded on every tool call.
 func (s *Service) UnmarshalJSON(b []byte) error {
-	type plain Service
-	var p struct {
-		plain
-		State stateFields `json:"state"` // shadows plain's State
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
+	var f serviceFields
+	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
-	*s = Service(p.plain)
-	s.State = p.State.state()
+	*s = f.service()
+	return nil
+}
+
+// DecodeService decodes one service as Service.UnmarshalJSON does, in one
+// pass: json.Unmarshal into a Service checks the whole answer before it
+// calls UnmarshalJSON, which checks it again.
+func DecodeService(b []byte) (Service, error) {
+	var f serviceFields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return Service{}, err
+	}
+	return f.service(), nil
+}
+
+// DecodeServices decodes a JSON array of services (null is none) in one
+// pass, as DecodeService does one.
+func DecodeServices(b []byte) ([]Service, error) {
+	var fs []serviceFields
+	if err := json.Unmarshal(b, &fs); err != nil {
+		return nil, err
+	}
+	out := make([]Service, len(fs))
+	for i := range fs {
+		out[i] = fs[i].service()
+	}
+	return out, nil
+}
+
+// plainService is Service without its UnmarshalJSON.
+type plainService Service
+
+// serviceFields is Service as it is decoded: its State shadows
+// plainService's with tolerant times (stateFields).
+type serviceFields struct {
+	plainService
+	State stateFields `json:"state"`
+}
+
+func (f *serviceFields) service() Service {
+	s := Service(f.plainService)
+	s.State = f.State.state()
 	if s.Needs == nil {
 		s.Needs = []string{}
 	}
-	return nil
+	return s
 }
 
 // State is the runtime's view of a service.

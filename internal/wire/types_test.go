@@ -115,3 +115,34 @@ func TestStateFieldsMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeServiceMatchesUnmarshal: the one-pass decoders give what
+// json.Unmarshal into a Service gives, tolerance and errors included.
+func TestDecodeServiceMatchesUnmarshal(t *testing.T) {
+	for _, in := range []string{
+		getAnswerForTest,
+		`{"name":"w","cmd":"c","needs":null,"http_port":null,"extra":1,` +
+			`"state":{"status":"failed","started_at":"","next_restart_at":"soon","restart_count":2}}`,
+		`{"name":"w","cmd":"c","env":{"A":"b"},"dir":"/d","needs":["db"],"http_port":8080,"state":null}`,
+		`{}`,
+		`{"name":5}`,
+		`[]`,
+		``,
+	} {
+		var want Service
+		wantErr := json.Unmarshal([]byte(in), &want)
+		got, err := DecodeService([]byte(in))
+		if (err != nil) != (wantErr != nil) || (err == nil && !reflect.DeepEqual(got, want)) {
+			t.Errorf("DecodeService(%s) = %+v, %v; want %+v, %v", in, got, err, want, wantErr)
+		}
+		var wantList []Service
+		wantErr = json.Unmarshal([]byte("["+in+"]"), &wantList)
+		gotList, err := DecodeServices([]byte("[" + in + "]"))
+		if (err != nil) != (wantErr != nil) || (err == nil && !reflect.DeepEqual(gotList, wantList)) {
+			t.Errorf("DecodeServices([%s]) = %+v, %v; want %+v, %v", in, gotList, err, wantList, wantErr)
+		}
+	}
+	if list, err := DecodeServices([]byte("null")); err != nil || list == nil || len(list) != 0 {
+		t.Errorf("DecodeServices(null) = %#v, %v; want an empty list", list, err)
+	}
+}

@@ -136,16 +136,12 @@ func (r *Runtime) handleSprites(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (r *Runtime) handleList(w http.ResponseWriter, _ *http.Request) {
-	list := []Service{}
-	for _, s := range r.all() {
-		list = append(list, s.view())
-	}
-	writeJSON(w, http.StatusOK, list)
+	writeViews(w, r.all())
 }
 
 func (r *Runtime) handleGet(w http.ResponseWriter, req *http.Request) {
 	if s := r.service(w, req); s != nil {
-		writeJSON(w, http.StatusOK, s.view())
+		writeView(w, s)
 	}
 }
 

@@ -44,10 +44,11 @@ func TestHandlerFollowsOwnership(t *testing.T) {
 	req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
 	st, err := c.Put(ctx, "local", "shared", req, 0)
 	events(t, st, err) // attached: over the socket
-	s, err := c.Get(ctx, "local", "shared")
-	if err != nil || s.State.Status != client.StatusRunning {
-		t.Fatalf("get while attached: %+v, %v", s, err)
-	}
+	var s *client.Service
+	waitFor(t, "shared to run (duration 0 answers before the exec)", 15*time.Second, func() bool {
+		s, err = c.Get(ctx, "local", "shared")
+		return err == nil && s.State.Status == client.StatusRunning
+	})
 	oldPID := s.State.PID
 
 	if err := first.Close(ctx); err != nil {

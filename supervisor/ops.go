@@ -93,6 +93,7 @@ func (r *Runtime) define(ctx context.Context, name string, def definition) (s *s
 		s.mu.Lock()
 		changed = !s.def.equal(def)
 		s.def = def
+		s.defGen++
 		s.mu.Unlock()
 		if changed {
 			saved = r.saver.changedLocked(name)

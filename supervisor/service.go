@@ -22,6 +22,7 @@ type service struct {
 
 	mu          sync.Mutex
 	def         definition // immutable; replaced whole on update
+	defGen      uint64     // counts the replacements of def (viewJSON)
 	stopped     bool       // sticky explicit stop (persisted)
 	deleted     bool
 	deleting    bool // a delete is stopping it: new needs on it are refused
@@ -35,6 +36,8 @@ type service struct {
 	timer       *time.Timer
 	timerGen    uint64    // bumped to void a timer that already fired
 	pending     *startRun // the start in progress (waiting for needs), nil when none
+
+	cache viewCache // the last view as JSON (viewjson.go)
 }
 
 func (s *service) lock(ctx context.Context) error {
@@ -87,6 +90,12 @@ func (s *service) lockLive(ctx context.Context) error {
 
 // view is the service as list and get show it.
 func (s *service) view() Service {
+	v, _ := s.viewGen()
+	return v
+}
+
+// viewGen is view with the generation of the definition it shows.
+func (s *service) viewGen() (Service, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.def
@@ -101,7 +110,7 @@ func (s *service) view() Service {
 		st.StartedAt = s.cur.started.UTC()
 	}
 	return Service{Name: s.name, Cmd: d.Cmd, Args: d.Args, Env: d.Env, Dir: d.Dir, Needs: needs,
-		HTTPPort: d.HTTPPort, State: st}
+		HTTPPort: d.HTTPPort, State: st}, s.defGen
 }
 
 // active reports whether there is anything to stop: a run, a pending

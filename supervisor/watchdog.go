@@ -31,7 +31,7 @@ import (
 const (
 	// watchdogEnv, set to watchdogProtocol, makes a binary that links this
 	// package run as a watchdog instead of doing what it does (see init).
-	watchdogEnv      = "SPRITES_MCP_WATCHDOG"
+	watchdogEnv = "SPRITES_MCP_WATCHDOG"
 	// watchdogOwnerEnv names the runtime's pid, which names the run tags
 	// of its services (escape.go). It is passed, not read as our parent's
 	// pid: a runtime killed while its watchdog is still starting has

@@ -136,7 +136,7 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 		if time.Since(begin) > 2*time.Minute {
 			b.Fatalf("%d of %d running after 2 minutes", running, n)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // as the shared harness polls
 	}
 	out.up = time.Since(begin)
 	out.upCPU = time.Duration(cpuTicks(b, host)-cpu0) * 10 * time.Millisecond

@@ -73,8 +73,9 @@ func drainStream(b *testing.B, st *client.Stream, err error) {
 // chains defines 200 services as 20 chains 10 deep (c<chain>-<depth>, each
 // needing the one above it), each `sleep 3600`, with duration=0, level by
 // level (a service cannot be defined before its need), the 20 of a level
-// at once. It returns once every PUT answered: each answers after its
-// process was launched.
+// at once, and returns once all 200 run. With duration 0 each PUT answers
+// before its exec, so it then polls the list every 10 ms, as the shared
+// harness does.
 func chains(b *testing.B, c *client.Client, mark string) {
 	const width, depth = 20, 10
 	for d := 0; d < depth; d++ {
@@ -92,6 +93,24 @@ func chains(b *testing.B, c *client.Client, mark string) {
 			}()
 		}
 		wg.Wait()
+	}
+	for begin := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		list, err := c.List(context.Background(), "local")
+		if err != nil {
+			b.Fatal(err)
+		}
+		running := 0
+		for _, s := range list {
+			if s.State.Status == client.StatusRunning {
+				running++
+			}
+		}
+		if running == width*depth {
+			return
+		}
+		if time.Since(begin) > time.Minute {
+			b.Fatalf("%d of %d running after a minute", running, width*depth)
+		}
 	}
 }
 

@@ -296,8 +296,15 @@ func createService(b *testing.B, srv *child) {
 	if err != nil || res.IsError {
 		b.Fatalf("service_create: %v %+v", err, res)
 	}
-	if err := s.get("service_get"); err != nil {
-		b.Fatalf("service_get after create: %v", err)
+	// duration 0 answers before the exec: the service runs a moment later.
+	for begin := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		err := s.get("service_get")
+		if err == nil {
+			return
+		}
+		if time.Since(begin) > 15*time.Second {
+			b.Fatalf("service_get after create: %v", err)
+		}
 	}
 }
 

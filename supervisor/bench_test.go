@@ -315,13 +315,14 @@ func BenchmarkOps(b *testing.B) {
 
 // BenchmarkBaselineFork200 is the floor for BenchmarkStart200Chains and
 // BenchmarkStop200 on the machine at hand: 200 bare fork/execs of `sleep`
-// in a loop, then SIGTERM to all and wait for all, no runtime. Compare the
-// figures of one run with each other, not with another machine.
+// in a loop, then SIGTERM to all and wait for all, no runtime; then 200
+// more, each ended by SIGTERM and waited for before the next, the floor of
+// a client stopping services one call at a time (each answered once its
+// process is gone), before any HTTP. Compare the figures of one run with
+// each other, not with another machine.
 func BenchmarkBaselineFork200(b *testing.B) {
-	var total, kill time.Duration
-	for i := 0; i < b.N; i++ {
+	start200 := func() []*os.Process {
 		var procs []*os.Process
-		begin := time.Now()
 		for n := 0; n < 200; n++ {
 			p, err := os.StartProcess("/bin/sleep", []string{"sleep", "3600"}, &os.ProcAttr{})
 			if err != nil {
@@ -329,6 +330,12 @@ func BenchmarkBaselineFork200(b *testing.B) {
 			}
 			procs = append(procs, p)
 		}
+		return procs
+	}
+	var total, kill, oneByOne time.Duration
+	for i := 0; i < b.N; i++ {
+		begin := time.Now()
+		procs := start200()
 		total += time.Since(begin)
 		begin = time.Now()
 		for _, p := range procs {
@@ -338,7 +345,15 @@ func BenchmarkBaselineFork200(b *testing.B) {
 			_, _ = p.Wait()
 		}
 		kill += time.Since(begin)
+		procs = start200()
+		begin = time.Now()
+		for _, p := range procs {
+			_ = p.Signal(syscall.SIGTERM)
+			_, _ = p.Wait()
+		}
+		oneByOne += time.Since(begin)
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/200-forks")
 	b.ReportMetric(kill.Seconds()/float64(b.N), "s/200-term-and-wait")
+	b.ReportMetric(oneByOne.Seconds()/float64(b.N), "s/200-term-and-wait-one-by-one")
 }

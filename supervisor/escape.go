@@ -25,9 +25,11 @@ package supervisor
 // macOS, the whole table (one sysctl).
 //
 // When: at stop, before the first signal (the tree is whole then); after
-// the group is empty, before the leader is reaped; and every
-// escapeScanEvery while runs live, which also records what it finds for
-// the watchdog, so a killed runtime's escaped processes end too. What
+// the group is empty, before the leader is reaped; and by a periodic scan
+// while runs live (every escapeScanEvery, skipped while nothing can have
+// changed, slower while nothing does: scanEscapes), which also records
+// what it finds for the watchdog, so a killed runtime's escaped processes
+// end too. What
 // escaped since the last scan, the watchdog finds by its tag at the
 // runtime's death (killTagged; Linux).
 //

@@ -144,10 +144,28 @@ func events(t *testing.T, st *client.Stream, err error) []client.Event {
 	return evs
 }
 
+// put creates (or replaces) service name, watched for watch. With watch 0
+// the API answers before the exec; put then waits for the run of a service
+// without needs (launchedSoon), as the tests written when the answer came
+// after it expect. TestDurationZeroAnswersAtOnce checks the answer itself.
 func (h *harness) put(name string, r client.ServiceRequest, watch time.Duration) []client.Event {
 	h.t.Helper()
 	st, err := h.c.Put(context.Background(), "local", name, r, watch)
-	return events(h.t, st, err)
+	evs := events(h.t, st, err)
+	if watch == 0 && len(r.Needs) == 0 && find(evs, client.EventError) == nil {
+		h.launchedSoon(name)
+	}
+	return evs
+}
+
+// launchedSoon waits until a start of service name, which has no needs,
+// has exec'd or failed: it has a pid, or it no longer reads starting.
+func (h *harness) launchedSoon(name string) {
+	h.t.Helper()
+	waitFor(h.t, name+" to be exec'd", 15*time.Second, func() bool {
+		s := h.get(name)
+		return s.State.PID != 0 || s.State.Status != client.StatusStarting
+	})
 }
 
 // putUp creates (or replaces) service name with duration 0, which the API
@@ -170,10 +188,15 @@ func (h *harness) waitLaunched(name string) *client.Service {
 	return s
 }
 
+// start starts service name, watched for watch; with watch 0, as put.
 func (h *harness) start(name string, watch time.Duration) []client.Event {
 	h.t.Helper()
 	st, err := h.c.Start(context.Background(), "local", name, watch)
-	return events(h.t, st, err)
+	evs := events(h.t, st, err)
+	if watch == 0 && len(h.get(name).Needs) == 0 && find(evs, client.EventError) == nil {
+		h.launchedSoon(name)
+	}
+	return evs
 }
 
 func (h *harness) stopSvc(name string, timeout time.Duration) []client.Event {

@@ -119,25 +119,7 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 		st, err := c.Put(ctx, "local", name, req, 0)
 		drainStream(b, st, err)
 	}
-	var list []client.Service
-	for {
-		if list, err = c.List(ctx, "local"); err != nil {
-			b.Fatal(err)
-		}
-		running := 0
-		for _, s := range list {
-			if s.State.Status == client.StatusRunning {
-				running++
-			}
-		}
-		if running == n {
-			break
-		}
-		if time.Since(begin) > 2*time.Minute {
-			b.Fatalf("%d of %d running after 2 minutes", running, n)
-		}
-		time.Sleep(10 * time.Millisecond) // as the shared harness polls
-	}
+	list := waitAllRunning(b, c, n)
 	out.up = time.Since(begin)
 	out.upCPU = time.Duration(cpuTicks(b, host)-cpu0) * 10 * time.Millisecond
 	out.rssMiB = float64(procStatusKB(b, host, "VmRSS:")) / 1024

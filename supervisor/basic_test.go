@@ -71,7 +71,7 @@ func TestPutStartsAndStreamsOutput(t *testing.T) {
 
 func TestSocketPathStyleAndUnknownSprite(t *testing.T) {
 	h := startHarness(t)
-	h.putUp("a", h.req("sleep", "3600"))
+	h.put("a", h.req("sleep", "3600"), 0)
 	sc := newClient(t, h.rt.SocketPath(), client.PathSocket)
 	s, err := sc.Get(context.Background(), "", "a")
 	if err != nil || s.State.Status != client.StatusRunning {
@@ -102,7 +102,7 @@ func TestSocketPathStyleAndUnknownSprite(t *testing.T) {
 func TestValidationRefusesAndChangesNothing(t *testing.T) {
 	h := startHarness(t)
 	port := 20000 + os.Getpid()%20000
-	h.putUp("a", h.req("sleep", "3600"))
+	h.put("a", h.req("sleep", "3600"), 0)
 	p := h.req("sleep", "3600")
 	p.HTTPPort = &port // never listens: nothing needs it
 	h.put("p", p, 0)
@@ -212,7 +212,7 @@ func TestDurationZeroAnswersAtOnce(t *testing.T) {
 	if find(evs, client.EventError) != nil || find(evs, client.EventExit) != nil {
 		t.Fatalf("events %+v", evs)
 	}
-	if s := h.waitLaunched("quick"); s.State.Status != client.StatusRunning || s.State.PID == 0 {
+	if s := h.get("quick"); s.State.Status != client.StatusRunning || s.State.PID == 0 {
 		t.Fatalf("after the answer: %+v", s.State)
 	}
 

@@ -95,15 +95,11 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 		b.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	host := startHostB(b, dir)
+	host, c := startHostB(b, dir)
 	defer func() {
 		_ = host.Process.Signal(os.Interrupt)
 		_ = host.Wait()
 	}()
-	c, err := client.New("unix://"+filepath.Join(dir, "api.sock"), client.WithPathStyle(client.PathSprites), client.WithLogger(quietLogger()))
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
 	mark := newMark()
 	names, needs := scaleLayout(n)
@@ -203,8 +199,7 @@ func BenchmarkIdle200(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		host := startHostB(b, dir)
-		c, _ := client.New("unix://"+filepath.Join(dir, "api.sock"), client.WithPathStyle(client.PathSprites), client.WithLogger(quietLogger()))
+		host, c := startHostB(b, dir)
 		mark := newMark()
 		names, needs := scaleLayout(200)
 		for j, name := range names {

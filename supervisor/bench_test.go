@@ -211,8 +211,7 @@ func BenchmarkRSS50(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		host := startHostB(b, dir)
-		c, _ := client.New("unix://"+filepath.Join(dir, "api.sock"), client.WithPathStyle(client.PathSprites), client.WithLogger(quietLogger()))
+		host, c := startHostB(b, dir)
 		mark := newMark()
 		for n := 0; n < 50; n++ {
 			req := client.ServiceRequest{Cmd: "sleep", Args: []string{"3600"}, Env: map[string]string{markEnv: mark}}
@@ -235,13 +234,19 @@ func BenchmarkRSS50(b *testing.B) {
 	}
 }
 
-func startHostB(b *testing.B, dir string) *hostProc {
+// startHostB runs the runtime alone in a child process on dir, and returns
+// it with a client on its socket.
+func startHostB(b *testing.B, dir string) (*hostProc, *client.Client) {
 	b.Helper()
 	h, err := spawnHost(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	c, err := client.New("unix://"+filepath.Join(dir, "api.sock"), client.WithPathStyle(client.PathSprites), client.WithLogger(quietLogger()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h, c
 }
 
 func procStatusKB(b *testing.B, h *hostProc, key string) int {

@@ -168,26 +168,6 @@ func (h *harness) launchedSoon(name string) {
 	})
 }
 
-// putUp creates (or replaces) service name with duration 0, which the API
-// answers before the exec, and waits until its run exists (it is no longer
-// starting): for tests that read or signal the run right after.
-func (h *harness) putUp(name string, r client.ServiceRequest) *client.Service {
-	h.t.Helper()
-	h.put(name, r, 0)
-	return h.waitLaunched(name)
-}
-
-// waitLaunched waits until service name is no longer starting.
-func (h *harness) waitLaunched(name string) *client.Service {
-	h.t.Helper()
-	var s *client.Service
-	waitFor(h.t, name+" to be launched", 15*time.Second, func() bool {
-		s = h.get(name)
-		return s.State.Status != client.StatusStarting
-	})
-	return s
-}
-
 // start starts service name, watched for watch; with watch 0, as put.
 func (h *harness) start(name string, watch time.Duration) []client.Event {
 	h.t.Helper()

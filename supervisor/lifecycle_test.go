@@ -206,7 +206,7 @@ func TestStableRunResetsBackoff(t *testing.T) {
 
 func TestSignalCountsAsCrash(t *testing.T) {
 	h := startHarness(t)
-	h.putUp("sig", h.req("sleep", "3600"))
+	h.put("sig", h.req("sleep", "3600"), 0)
 	pid := h.get("sig").State.PID
 	if err := h.c.Signal(context.Background(), "local", "sig", "SIGTERM"); err != nil {
 		t.Fatal(err)
@@ -257,7 +257,7 @@ func TestGrandchildHoldingOutputCannotHangStop(t *testing.T) {
 		t.Fatalf("events %+v, group alive %v", evs, groupAlive(pgid))
 	}
 	// A crashed leader's leftovers are reaped too, and the crash restarts.
-	h.putUp("gc2", h.sh(`(trap "" TERM; exec sleep 3600) & sleep 0.2; exit 1`))
+	h.put("gc2", h.sh(`(trap "" TERM; exec sleep 3600) & sleep 0.2; exit 1`), 0)
 	first := h.get("gc2").State.PID
 	waitFor(t, "gc2 to restart", 15*time.Second, func() bool {
 		s := h.get("gc2")

@@ -84,13 +84,15 @@ func TestSlowSubscriberGetsGapMarker(t *testing.T) {
 func TestUpdateReplacesRunOnlyWhenChanged(t *testing.T) {
 	h := startHarness(t)
 	r := h.req("sleep", "3600")
-	pid := h.putUp("u", r).State.PID
+	h.put("u", r, 0)
+	pid := h.get("u").State.PID
 	h.put("u", r, 0) // same definition: the run stays
 	if p := h.get("u").State.PID; p != pid {
 		t.Fatalf("unchanged PUT replaced the run: %d → %d", pid, p)
 	}
 	r.Args = []string{"3601"}
-	s := h.putUp("u", r)
+	h.put("u", r, 0)
+	s := h.get("u")
 	if s.State.PID == pid || s.Args[0] != "3601" || s.State.Status != client.StatusRunning {
 		t.Fatalf("changed PUT: %+v", s)
 	}

@@ -324,7 +324,7 @@ func TestUnchangedPutKeepsRestartCount(t *testing.T) {
 func TestLeaderKeptUntilGroupEmpty(t *testing.T) {
 	h, _ := startHarnessLogged(t, tempStateDir(t), func(tu *tuning) { tu.crashGrace = 3 * time.Second })
 	// The member ignores TERM: only the KILL after the grace ends it.
-	h.putUp("lead", h.sh(`trap '' TERM; sleep 3600 & sleep 0.3; exit 0`))
+	h.put("lead", h.sh(`trap '' TERM; sleep 3600 & sleep 0.3; exit 0`), 0)
 	leader := h.get("lead").State.PID
 	waitFor(t, "the leader to exit while its group lives", 10*time.Second, func() bool {
 		st, err := readProcStat(leader)

@@ -150,14 +150,13 @@ func TestWatchdogQuietAtCleanShutdown(t *testing.T) {
 	if h.rt.watch.watchdogPID() != 0 {
 		t.Fatal("a watchdog runs with no service")
 	}
-	h.putUp("a", h.sh("sleep 3600 & exec sleep 3600"))
+	h.put("a", h.sh("sleep 3600 & exec sleep 3600"), 0)
 	wd := h.rt.watch.watchdogPID()
 	if wd == 0 {
 		t.Fatal("no watchdog once a service runs")
 	}
 	h.stopSvc("a", 5*time.Second)
 	h.start("a", 0)
-	h.waitLaunched("a")
 	if got := h.rt.watch.watchdogPID(); got != wd {
 		t.Fatalf("watchdog %d, then %d: one is enough", wd, got)
 	}

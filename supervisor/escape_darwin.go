@@ -14,11 +14,9 @@ func scanTables() func(*proc) []procEntry {
 	return func(*proc) []procEntry { return t }
 }
 
-// groupMembersLeft reports whether run p's group has a live member other
-// than its exited leader: one sysctl for the group. No table is read.
-func (p *proc) groupMembersLeft() (bool, []procEntry) {
-	return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0, nil
-}
+// groupTable is the process table, where groupAlive looks for the members
+// of run p's group (endEscapees then starts from the same read).
+func (p *proc) groupTable() []procEntry { return processTable() }
 
 // liveTable is the process table, for a run whose leader is unreaped.
 func (p *proc) liveTable() []procEntry { return processTable() }

@@ -18,6 +18,7 @@ package supervisor
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/signal"
 	"strconv"
@@ -43,24 +44,18 @@ func (p *proc) ownTable() []procEntry {
 	return p.walkTable(orphans(), false)
 }
 
-// groupMembersLeft reports whether run p's group has a live member other
-// than its leader, which has exited, and returns the table it read. As a subreaper the runtime adopts
-// what the leader left behind, so a member is in the run's own tree: among
-// the runtime's orphans or below them (ownTable). A process of another run
-// that joined this group with setpgid is not looked for: it is that run's,
-// and ends with it. Without a subreaper or the children files, the whole
-// table is read.
-func (p *proc) groupMembersLeft() (bool, []procEntry) {
-	if !childrenListed() || !subreaper() {
-		return len(membersSince(groupsOf([]int{p.pid}), p.pid, 0)) > 0, nil
+// groupTable is the part of the process table where the members of run
+// p's group can be once its leader has exited (groupAlive). As a subreaper
+// the runtime adopts what the leader left behind, so a member is in the
+// run's own tree: among the runtime's orphans or below them (ownTable). A
+// process of another run that joined this group with setpgid is not looked
+// for: it is that run's, and ends with it. Without a subreaper or the
+// children files, the whole table is read.
+func (p *proc) groupTable() []procEntry {
+	if !subreaper() {
+		return processTable()
 	}
-	table := p.ownTable()
-	for _, e := range table {
-		if e.pgrp == p.pid && e.pid != p.pid && !e.zombie {
-			return true, table
-		}
-	}
-	return false, table
+	return p.ownTable()
 }
 
 // liveTable is ownTable for a run whose leader is known unreaped (the
@@ -148,10 +143,11 @@ func (p *proc) walkTable(kids []child, live bool) []procEntry {
 		stack = append(stack, root{p.pid, p.startTime})
 	}
 	p.escMu.Lock()
-	for pid, start := range p.escaped {
+	escaped := maps.Clone(p.escaped)
+	p.escMu.Unlock()
+	for pid, start := range escaped {
 		stack = append(stack, root{pid, start})
 	}
-	p.escMu.Unlock()
 
 	seen := map[int]bool{p.pid: live}
 	for _, k := range kids {
@@ -160,9 +156,7 @@ func (p *proc) walkTable(kids []child, live bool) []procEntry {
 			continue
 		}
 		seen[e.pid] = true
-		p.escMu.Lock()
-		known := p.escaped[e.pid] == e.start && e.start != 0
-		p.escMu.Unlock()
+		known := escaped[e.pid] == e.start && e.start != 0
 		if e.pgrp != p.pid && !known && (e.zombie || !hasRunTag(e.pid, e.start, p.tag)) {
 			continue
 		}

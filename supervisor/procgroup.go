@@ -28,17 +28,23 @@ func membersSince(groups map[int][]member, pgid int, minStart uint64) []int {
 }
 
 // groupAlive reports whether run p's group still has a live member once
-// its leader has exited (the leader's zombie is not one), with the run's
-// processes as it read them (groupMembersLeft; nil when not read). The
-// cheap kill(-pgid, 0) answers when the group is gone, zombie included;
-// when it says "alive", the members are looked for where they can be: on
-// Linux the run's own tree and the runtime's adopted orphans, not the
-// whole process table.
+// its leader has exited (the leader's zombie is not one), with the table it
+// read (nil when none was), for endEscapees to start from. The cheap
+// kill(-pgid, 0) answers when the group is gone, zombie included; when it
+// says "alive", the members are looked for in groupTable: on Linux the
+// run's own tree and the runtime's adopted orphans, not the whole process
+// table.
 func (p *proc) groupAlive() (bool, []procEntry) {
 	if err := unix.Kill(-p.pid, 0); errors.Is(err, unix.ESRCH) {
 		return false, nil
 	}
-	return p.groupMembersLeft()
+	table := p.groupTable()
+	for _, e := range table {
+		if e.pgrp == p.pid && e.pid != p.pid && !e.zombie {
+			return true, table
+		}
+	}
+	return false, table
 }
 
 // signalGroup sends sig to every process of group pgid; a group already

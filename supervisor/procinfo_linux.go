@@ -103,23 +103,11 @@ func groupsOf(pgids []int) map[int][]member {
 	for _, g := range pgids {
 		want[g] = true
 	}
-	d, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	names, _ := d.Readdirnames(-1)
 	groups := map[int][]member{}
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil {
-			continue
+	for _, e := range readProcessTable() {
+		if !e.zombie && want[e.pgrp] {
+			groups[e.pgrp] = append(groups[e.pgrp], member{pid: e.pid, startTime: e.start})
 		}
-		st, err := readProcStat(pid)
-		if err != nil || st.state == 'Z' || st.state == 'X' || !want[st.pgrp] {
-			continue
-		}
-		groups[st.pgrp] = append(groups[st.pgrp], member{pid: pid, startTime: st.startTime})
 	}
 	return groups
 }
@@ -164,8 +152,7 @@ func readProcessTable() []procEntry {
 		if err != nil {
 			continue
 		}
-		table = append(table, procEntry{pid: pid, ppid: st.ppid, pgrp: st.pgrp, start: st.startTime,
-			zombie: st.state == 'Z' || st.state == 'X'})
+		table = append(table, entryOf(pid, st))
 	}
 	return table
 }

@@ -221,8 +221,6 @@ func (s *saver) wait(ctx context.Context, n uint64) error {
 	}
 }
 
-// sync records a change of service name and waits for it to be on disk.
-func (s *saver) sync(ctx context.Context, name string) error { return s.wait(ctx, s.changed(name)) }
 
 // A failed full write is tried again after saveRetryMin, doubling up to
 // saveRetryMax, until one succeeds: a full disk that frees up must not wait

@@ -75,7 +75,7 @@ func TestSaverWithoutJournal(t *testing.T) {
 	defer cancel()
 
 	f.set("a", "one")
-	if err := s.sync(ctx, "a"); err != nil {
+	if err := s.wait(ctx, s.changed("a")); err != nil {
 		t.Fatal(err)
 	}
 	if got := cmdOf(t, path, "a"); got != "one" {
@@ -87,7 +87,7 @@ func TestSaverWithoutJournal(t *testing.T) {
 	s.journal.Close()
 	s.mu.Unlock()
 	f.set("a", "two")
-	if err := s.sync(ctx, "a"); err != nil {
+	if err := s.wait(ctx, s.changed("a")); err != nil {
 		t.Fatalf("a change the journal could not take: %v (a full write was not hurried)", err)
 	}
 	if st, err := loadState(path); err != nil || len(st.Services) != 1 || st.Services[0].Cmd != "two" {
@@ -102,7 +102,7 @@ func TestSaverWithoutJournal(t *testing.T) {
 		t.Fatal("the journal did not come back after a full write")
 	}
 	f.set("b", "three")
-	if err := s.sync(ctx, "b"); err != nil {
+	if err := s.wait(ctx, s.changed("b")); err != nil {
 		t.Fatal(err)
 	}
 	if got := cmdOf(t, path, "b"); got != "three" {

@@ -221,7 +221,6 @@ func (s *saver) wait(ctx context.Context, n uint64) error {
 	}
 }
 
-
 // A failed full write is tried again after saveRetryMin, doubling up to
 // saveRetryMax, until one succeeds: a full disk that frees up must not wait
 // for the next change to get the state on disk.

@@ -167,4 +167,10 @@ func TestFollowLogsRendersAsTheResource(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("a missing service: %v", err)
 	}
+	// A bad name is refused in the words of the name rule, not of URIs the
+	// dashboard's user never typed.
+	err = h.res.FollowLogs(testenv.Context(t, 10*time.Second), "local", "../x", 10, time.Second, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), `"../x"`) || strings.Contains(err.Error(), "URI") {
+		t.Errorf("a bad service name: %v", err)
+	}
 }

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/sprites-mcp/sprites-mcp/client"
-	"github.com/sprites-mcp/sprites-mcp/internal/present"
+	"github.com/sprites-mcp/sprites-mcp/internal/config"
+	"github.com/sprites-mcp/sprites-mcp/internal/wire"
 )
 
 // followEvery is how often FollowLogs hands over a changed tail: often
@@ -22,10 +23,16 @@ const followEvery = 250 * time.Millisecond
 // log (a missing sprite or service) is the resource's own error, and a
 // stream cut short is reported at the end of the last tail emitted.
 func (r *Resources) FollowLogs(ctx context.Context, sprite, service string, lines int, follow time.Duration, emit func(text string)) error {
-	rf, err := parseURI(fmt.Sprintf("%s?lines=%d", present.LogsURI(sprite, service), lines))
-	if err != nil {
+	if err := wire.ValidateName(wire.KindSprite, sprite); err != nil {
 		return err
 	}
+	if err := wire.ValidateName(wire.KindService, service); err != nil {
+		return err
+	}
+	if lines < 1 || lines > config.MaxLogLines {
+		return fmt.Errorf("lines must be from 1 to %d; got %d", config.MaxLogLines, lines)
+	}
+	rf := ref{kind: kindLogs, sprite: sprite, service: service, lines: lines}
 	st, err := r.svc.Logs(ctx, rf.sprite, rf.service, client.LogsOptions{Lines: rf.lines, Follow: follow})
 	if err != nil {
 		return r.explain(ctx, rf, err)

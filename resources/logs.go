@@ -54,14 +54,7 @@ func quietLog(rf ref) string {
 // newLogTail is the tail of the logs resource for rf: its line count and
 // character budget, with the resource's cleaning.
 func (r *Resources) newLogTail(rf ref) *tail {
-	t := newTail(rf.lines, r.maxChars-notesReserve)
-	// One cleaner per stream: a private key printed line by line is only
-	// recognisable across lines.
-	t.cleaners = map[client.EventType]*summary.Cleaner{
-		client.EventStdout: {MaxChars: config.MaxLineChars},
-		client.EventStderr: {MaxChars: config.MaxLineChars},
-	}
-	return t
+	return newTail(rf.lines, r.maxChars-notesReserve)
 }
 
 // addEvent adds the lines of one log event, cleaned (ANSI stripped, cut,
@@ -93,7 +86,13 @@ type tail struct {
 func newTail(maxLines, maxChars int) *tail {
 	maxChars = max(maxChars, 1)
 	size := func(l string) int { return utf8.RuneCountInString(l) + 1 }
-	return &tail{maxLines: maxLines, maxChars: maxChars, ring: textcut.NewRing(maxLines, maxChars, size, nil)}
+	return &tail{maxLines: maxLines, maxChars: maxChars, ring: textcut.NewRing(maxLines, maxChars, size, nil),
+		// One cleaner per stream: a private key printed line by line is
+		// only recognisable across lines.
+		cleaners: map[client.EventType]*summary.Cleaner{
+			client.EventStdout: {MaxChars: config.MaxLineChars},
+			client.EventStderr: {MaxChars: config.MaxLineChars},
+		}}
 }
 
 func (t *tail) kept() int { return t.ring.Len() }

@@ -59,12 +59,11 @@ type Service struct {
 // (stateFields), not by a second json.Unmarshal of its own: a get or a
 // list is decoded on every tool call.
 func (s *Service) UnmarshalJSON(b []byte) error {
-	var f serviceFields
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
+	v, err := DecodeService(b)
+	if err == nil {
+		*s = v
 	}
-	*s = f.service()
-	return nil
+	return err
 }
 
 // DecodeService decodes one service as Service.UnmarshalJSON does, in one

@@ -67,6 +67,15 @@ func (p *Pattern) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// Regexp is the compiled expression; nil when there is none. Validate has
+// checked that it compiles.
+func (p Pattern) Regexp() *regexp.Regexp {
+	if p == "" {
+		return nil
+	}
+	return regexp.MustCompile(string(p))
+}
+
 // Validate bounds the length and compiles the expression.
 func (p Pattern) Validate(arg string) error {
 	if err := maxChars(arg, string(p), MaxPatternChars); err != nil {

@@ -158,21 +158,20 @@ const causeLogLines = 5000
 // returns "" when there is none or the log cannot be read: it only
 // improves a failure report.
 func (d *deps) causeFromLog(ctx context.Context, sprite, service string, since time.Time) string {
-	st, err := d.Services.Logs(ctx, sprite, service, client.LogsOptions{Lines: causeLogLines})
+	// The clocks of runtime and server may differ a little.
+	st, err := d.Services.Logs(ctx, sprite, service, client.LogsOptions{Lines: causeLogLines, Since: since.Add(-time.Second)})
 	if err != nil {
 		return ""
 	}
 	defer st.Close()
-	from := since.Add(-time.Second).UnixMilli() // clocks of runtime and server may differ a little
 	// Only the cause is wanted, so the smallest budget will do: the cause
 	// is chosen from every line, shown or not.
 	sum := summary.New(summary.Config{MaxChars: 1000, MaxLineChars: config.MaxLineChars})
 	for st.Next() {
 		ev := st.Event()
-		if !ev.Type.IsOutput() || (ev.Timestamp != 0 && ev.Timestamp < from) {
-			continue
+		if ev.Type.IsOutput() {
+			sum.Add(ev)
 		}
-		sum.Add(ev)
 	}
 	if c := sum.Result(nil).Cause; !summary.IsExitNotice(c) {
 		return c

@@ -34,15 +34,6 @@ func watchWindow(d *schema.WatchDuration, ready schema.Pattern) (time.Duration, 
 	return d.D(), nil
 }
 
-// readyPattern compiles a ready argument; nil when there is none. The
-// adapter checked that it compiles.
-func readyPattern(p schema.Pattern) *regexp.Regexp {
-	if p == "" {
-		return nil
-	}
-	return regexp.MustCompile(string(p))
-}
-
 // readyWatch follows one stream for its ready line.
 type readyWatch struct {
 	re *regexp.Regexp

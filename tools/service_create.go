@@ -39,7 +39,7 @@ func serviceCreate(d *deps) server.ServerTool {
 				port := int(in.HTTPPort)
 				req.HTTPPort = &port
 			}
-			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
+			return d.run(ctx, action{verb: "create", sprite: sprite, service: service, window: window, ready: in.Ready.Regexp(),
 				open: func(ctx context.Context) (*client.Stream, error) {
 					return d.Services.Put(ctx, sprite, service, req, window)
 				}})

@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,10 +49,7 @@ func serviceLogs(d *deps) server.ServerTool {
 
 // logs reads, filters and summarises a service's log.
 func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArgs) (reply[schema.LogsResult], error) {
-	var re *regexp.Regexp
-	if in.Grep != "" {
-		re = regexp.MustCompile(string(in.Grep)) // the adapter checked it compiles
-	}
+	re := in.Grep.Regexp() // the adapter checked it compiles
 	filtered := re != nil || in.Stream != "both"
 	// since is applied by the client on the lines' timestamps, within the
 	// lines read: the latest Lines of the log when nothing else filters

@@ -27,7 +27,7 @@ func serviceStart(d *deps) server.ServerTool {
 			if err != nil {
 				return reply[schema.ActionResult]{}, err
 			}
-			return d.run(ctx, action{verb: "start", sprite: sprite, service: service, window: window, ready: readyPattern(in.Ready),
+			return d.run(ctx, action{verb: "start", sprite: sprite, service: service, window: window, ready: in.Ready.Regexp(),
 				open: func(ctx context.Context) (*client.Stream, error) {
 					return d.Services.Start(ctx, sprite, service, window)
 				}})

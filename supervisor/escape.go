@@ -45,7 +45,9 @@ package supervisor
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -146,23 +148,33 @@ func (p *proc) endEscapees(grace time.Duration, table []procEntry) {
 		table = p.ownTable()
 	}
 	defer func() { p.reapAdopted(table) }()
-	found := p.escapees(table)
+	find := func() []procEntry { return slices.Collect(maps.Values(p.escapees(table))) }
+	// What is still there after grace+10 s is stuck in the kernel; the
+	// watchdog still knows it.
+	endProcesses(find(), func() []procEntry { table = p.ownTable(); return find() }, grace, 10*time.Second)
+}
+
+// endProcesses ends the processes left: TERM, then KILL once grace has
+// passed, again after each pause (5 ms, doubling up to 100 ms) to what
+// find says is left, new ones included, until nothing is or grace+giveUp
+// has passed. It returns what was left then, nil when all ended.
+func endProcesses(left []procEntry, find func() []procEntry, grace, giveUp time.Duration) []procEntry {
 	sig := unix.SIGTERM
 	begin := time.Now()
-	for wait := 5 * time.Millisecond; len(found) > 0; wait = min(2*wait, 100*time.Millisecond) {
-		if sig == unix.SIGTERM && time.Since(begin) >= grace {
+	for wait := 5 * time.Millisecond; len(left) > 0; wait = min(2*wait, 100*time.Millisecond) {
+		if time.Since(begin) >= grace {
 			sig = unix.SIGKILL
 		}
-		if time.Since(begin) > grace+10*time.Second {
-			return // stuck in the kernel; the watchdog still knows them
+		if time.Since(begin) > grace+giveUp {
+			return left
 		}
-		for _, e := range found {
+		for _, e := range left {
 			signalProcess(e.pid, e.start, sig)
 		}
 		time.Sleep(wait)
-		table = p.ownTable()
-		found = p.escapees(table)
+		left = find()
 	}
+	return nil
 }
 
 // signalEscapees sends sig to the escaped processes of run p (a stop's
@@ -413,20 +425,7 @@ func killTagged(owner int, log *slog.Logger) {
 		return
 	}
 	log.Warn("ending the processes tagged with the runtime that is gone", "processes", len(left))
-	sig := unix.SIGTERM
-	begin := time.Now()
-	for wait := 5 * time.Millisecond; len(left) > 0; wait = min(2*wait, 100*time.Millisecond) {
-		if time.Since(begin) >= grace {
-			sig = unix.SIGKILL
-		}
-		if time.Since(begin) > grace+5*time.Second {
-			log.Error("tagged processes survived SIGKILL", "processes", len(left))
-			return
-		}
-		for _, e := range left {
-			signalProcess(e.pid, e.start, sig)
-		}
-		time.Sleep(wait)
-		left = find()
+	if left = endProcesses(left, find, grace, 5*time.Second); len(left) > 0 {
+		log.Error("tagged processes survived SIGKILL", "processes", len(left))
 	}
 }

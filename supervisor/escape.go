@@ -259,7 +259,6 @@ func untrackEscapes(p *proc) {
 // finding the same processes in our runs (a new run, a new process or one
 // gone brings it back to escapeScanEvery).
 func scanEscapes() {
-	told := map[*proc]map[int]bool{}
 	gate := openScanGate()
 	defer gate.close()
 	every := escapeScanEvery
@@ -281,11 +280,6 @@ func scanEscapes() {
 			runs[p] = w
 		}
 		liveRuns.Unlock()
-		for p := range told {
-			if _, ok := runs[p]; !ok {
-				delete(told, p)
-			}
-		}
 		tableFor := scanTables()
 		var key uint64
 		for p, watch := range runs {
@@ -299,22 +293,19 @@ func scanEscapes() {
 			if watch == nil {
 				continue
 			}
-			if told[p] == nil {
-				told[p] = map[int]bool{}
-			}
+			// Under escMu: a run that ended meanwhile has already told the
+			// watchdog its groups are over.
+			p.escMu.Lock()
 			for _, rec := range escapeeGroups(found) {
-				if !told[p][rec.PGID] {
-					told[p][rec.PGID] = true
-					// Under escMu: a run that ended meanwhile has
-					// already told the watchdog its groups are over.
-					p.escMu.Lock()
-					if !p.escEnded {
-						p.escGroups = append(p.escGroups, rec.PGID)
-						watch.add(rec)
+				if !p.escEnded && !p.escGroups[rec.PGID] {
+					if p.escGroups == nil {
+						p.escGroups = map[int]bool{}
 					}
-					p.escMu.Unlock()
+					p.escGroups[rec.PGID] = true
+					watch.add(rec)
 				}
 			}
+			p.escMu.Unlock()
 		}
 		if key == last {
 			every = min(2*every, escapeScanMax)

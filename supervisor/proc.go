@@ -45,7 +45,7 @@ type proc struct {
 	// outside its group) and escGroups (their groups, told the watchdog).
 	escMu     sync.Mutex
 	escaped   map[int]uint64
-	escGroups []int
+	escGroups map[int]bool
 	escEnded  bool // the run is over: no more groups for the watchdog
 	exitCode  int
 	exitDesc  string

@@ -92,7 +92,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		spec.watch.remove(p.pid)
 		p.escMu.Lock()
 		p.escEnded = true
-		for _, g := range p.escGroups {
+		for g := range p.escGroups {
 			spec.watch.remove(g)
 		}
 		p.escMu.Unlock()

@@ -31,19 +31,19 @@ const sinceSkew = time.Minute
 // Validate refuses what is neither form, a negative duration and a time
 // in the future.
 func (s Since) Validate(arg string) error {
-	_, err := s.from(time.Now())
-	if err != nil {
-		return fmt.Errorf("%s %w", arg, err)
-	}
-	return nil
+	_, err := s.From(arg, time.Now())
+	return err
 }
 
-// From is the time the lines must be at or after, for a call made at now.
-// It is the zero time when since was not given. The adapter has validated
-// the value, so an error cannot happen here; a bad value reads as zero.
-func (s Since) From(now time.Time) time.Time {
-	t, _ := s.from(now)
-	return t
+// From is the time the lines must be at or after, for a call made at now
+// (the zero time when since was not given), or why the value is refused,
+// naming the argument arg.
+func (s Since) From(arg string, now time.Time) (time.Time, error) {
+	t, err := s.from(now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %w", arg, err)
+	}
+	return t, nil
 }
 
 func (s Since) from(now time.Time) (time.Time, error) {

@@ -51,7 +51,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 			p.startTime = st
 		}
 		// The watchdog learns of the group before anyone hears of the run.
-		spec.watch.add(procRecord{PID: p.pid, PGID: p.pid, StartTime: p.startTime})
+		spec.watch.add(p.record())
 		trackEscapes(p, spec.watch)
 		drained := make(chan struct{}) // closed when both pipes reach their end
 		var pumping atomic.Int32

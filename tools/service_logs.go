@@ -55,7 +55,12 @@ func (d *deps) logs(ctx context.Context, sprite string, in schema.ServiceLogsArg
 	// lines read: the latest Lines of the log when nothing else filters
 	// (lines come oldest first, so the last Lines at or after since are
 	// among them), else the latest logScanLines.
-	since := in.Since.From(d.now())
+	// Resolved against the call's clock (the adapter checked it against
+	// the wall clock): a refusal is the same argument error.
+	since, err := in.Since.From("since", d.now())
+	if err != nil {
+		return reply[schema.LogsResult]{}, &argError{problems: []string{err.Error()}}
+	}
 	opts := client.LogsOptions{Lines: int(in.Lines), Follow: in.Duration.D(), Since: since}
 	if filtered {
 		opts.Lines = logScanLines

@@ -6,12 +6,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,8 +29,11 @@ import (
 //
 //	go test -run '^$' -bench Scale -benchtime 3x ./supervisor
 //
-// SUPERVISOR_BENCH_PROFILE=<dir> makes the host write cpu.pprof,
-// block.pprof and mutex.pprof of the runtime into <dir> when it exits.
+// SUPERVISOR_BENCH_PROFILE=<dir> makes each host write cpu-<pid>.pprof,
+// block-<pid>.pprof and mutex-<pid>.pprof of its runtime into <dir> when
+// it exits (pprof merges several);
+// BenchmarkScale ends the CPU profile when all are up (SIGUSR1), so that
+// the CPU profile holds the start-up alone.
 
 const (
 	profileEnv = "SUPERVISOR_BENCH_PROFILE"
@@ -42,18 +47,30 @@ func startProfiles() func() {
 	if dir == "" {
 		return func() {}
 	}
-	cpu, err := os.Create(filepath.Join(dir, "cpu.pprof"))
+	cpu, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
 	if err != nil {
 		return func() {}
 	}
 	_ = pprof.StartCPUProfile(cpu)
 	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
 	runtime.SetMutexProfileFraction(5)
+	var stopCPU sync.Once
+	endCPU := func() {
+		stopCPU.Do(func() {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		})
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		<-usr1
+		endCPU()
+	}()
 	return func() {
-		pprof.StopCPUProfile()
-		cpu.Close()
+		endCPU()
 		for _, name := range []string{"block", "mutex"} {
-			if f, err := os.Create(filepath.Join(dir, name+".pprof")); err == nil {
+			if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, os.Getpid()))); err == nil {
 				_ = pprof.Lookup(name).WriteTo(f, 0)
 				f.Close()
 			}
@@ -120,6 +137,9 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 	out.upCPU = time.Duration(cpuTicks(b, host)-cpu0) * 10 * time.Millisecond
 	out.rssMiB = float64(procStatusKB(b, host, "VmRSS:")) / 1024
 	out.threads = procStatusKB(b, host, "Threads:")
+	if os.Getenv(profileEnv) != "" {
+		_ = host.Process.Signal(syscall.SIGUSR1) // the profile of the start-up alone
+	}
 	byName := map[string]client.Service{}
 	for _, s := range list {
 		byName[s.Name] = s

@@ -24,5 +24,5 @@
 // systems, and on Linux also as orphans re-parented to the runtime, a child
 // subreaper (subreaper_linux.go), recognised by a run tag in their
 // environment. Such orphans' zombies are reaped one by one, by pid: never
-// by a wait for any child, which would steal os/exec's exit statuses.
+// by a wait for any child, which would steal the exit statuses os.Process.Wait collects.
 package supervisor

@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 )
@@ -221,13 +220,14 @@ func taskChildren(pid, threads int) []int {
 
 // readChildren parses a children file: pids separated by spaces.
 func readChildren(path string) ([]int, error) {
-	b, err := os.ReadFile(path)
+	var buf [256]byte // most processes have a few children; grown when not
+	b, err := readProcFile(path, buf[:])
 	if err != nil {
 		return nil, err
 	}
 	var kids []int
-	for _, f := range strings.Fields(string(b)) {
-		if pid, err := strconv.Atoi(f); err == nil {
+	for f := nextField(&b); f != nil; f = nextField(&b) {
+		if pid, ok := atoi(f); ok {
 			kids = append(kids, pid)
 		}
 	}

@@ -63,6 +63,7 @@ var thisBoot = sync.OnceValue(bootID)
 // spawnSpec is everything needed to start a run.
 type spawnSpec struct {
 	def        definition
+	target     *execTarget // resolved already by a preflight, or nil
 	home       string
 	out        *output
 	crashGrace time.Duration // how long members of a crashed group get between TERM and KILL
@@ -108,7 +109,8 @@ type execTarget struct {
 // (found on PATH, or, with a slash, an executable file, relative to the
 // working directory). spawn execs what it resolved, so the command is
 // looked up once per run; a start that answers before its exec (duration
-// 0) calls it too, to report these at once.
+// 0) calls it to report these at once, and its exec uses that answer
+// (startRun.target), even when it comes later, after the needs.
 func preflight(def definition, home string) (execTarget, error) {
 	dir := def.Dir
 	if dir == "" {

@@ -5,8 +5,8 @@ package supervisor
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,9 +22,14 @@ import (
 // forking *thread* exits, not the process (Go issue 27505). No thread is
 // held per child: the exit is awaited on the netpoller (awaitExit).
 func spawn(spec spawnSpec) (*proc, error) {
-	target, err := preflight(spec.def, spec.home)
-	if err != nil {
-		return nil, err
+	var target execTarget
+	if spec.target != nil {
+		target = *spec.target
+	} else {
+		var err error
+		if target, err = preflight(spec.def, spec.home); err != nil {
+			return nil, err
+		}
 	}
 	// Before the first service: orphans of services come to us (Linux).
 	subreaper()
@@ -32,10 +37,10 @@ func spawn(spec spawnSpec) (*proc, error) {
 	startErr := make(chan error, 1)
 	go func() {
 		attr := &syscall.SysProcAttr{Setpgid: true}
-		var cmd *exec.Cmd
+		var process *os.Process
 		var outR, errR *os.File
 		var err error
-		start := func() { cmd, outR, errR, err = startCmd(spec.def, target, attr, p.tag) }
+		start := func() { process, outR, errR, err = startCmd(spec.def, target, attr, p.tag) }
 		if spec.parentDeath && setParentDeathSignal(attr) {
 			onForkThread(start)
 		} else {
@@ -45,7 +50,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 			startErr <- err
 			return
 		}
-		p.pid = cmd.Process.Pid
+		p.pid = process.Pid
 		p.started = time.Now()
 		if st, err := processStartTime(p.pid); err == nil {
 			p.startTime = st
@@ -86,7 +91,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		p.sigMu.Lock()
 		p.reaped = true
 		p.sigMu.Unlock()
-		state, werr := cmd.Process.Wait()
+		state, werr := process.Wait()
 		p.exitCode, p.exitDesc = describeExit(state, werr)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
@@ -108,7 +113,17 @@ func spawn(spec spawnSpec) (*proc, error) {
 }
 
 // startCmd runs exec with the output pipes, in a process group of its own.
-func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string) (*exec.Cmd, *os.File, *os.File, error) {
+// It calls os.StartProcess, not exec.Cmd: the path is resolved already
+// (preflight), the environment is built here with the service's keys laid
+// over (serviceEnv), stdin is one /dev/null shared by every run, and the
+// pipes are ours, so exec.Cmd would only add a lookup, a second pass over
+// the environment and a file opened per run, on the thread every fork
+// waits for.
+func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string) (*os.Process, *os.File, *os.File, error) {
+	stdin, err := devNull()
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
@@ -119,15 +134,13 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		outW.Close()
 		return nil, nil, nil, fmt.Errorf("create stderr pipe: %w", err)
 	}
-	// The path preflight resolved: exec.Command would look it up again.
-	cmd := &exec.Cmd{Path: target.path, Args: append([]string{def.Cmd}, def.Args...), Dir: target.dir}
-	// The run tag last: a service's env cannot override it.
-	cmd.Env = append(serviceEnv(def.Env), runTagEnv+"="+tag)
-	// Files, not writers: exec then starts no copying goroutines and Wait
-	// returns when the leader exits, whoever still holds the pipes.
-	cmd.Stdout, cmd.Stderr = outW, errW
-	cmd.SysProcAttr = attr
-	err = cmd.Start()
+	proc, err := os.StartProcess(target.path, append([]string{def.Cmd}, def.Args...), &os.ProcAttr{
+		Dir: target.dir,
+		// The run tag last: a service's env cannot override it.
+		Env:   append(serviceEnv(def.Env), runTagEnv+"="+tag),
+		Files: []*os.File{stdin, outW, errW},
+		Sys:   attr,
+	})
 	outW.Close()
 	errW.Close()
 	if err != nil {
@@ -135,8 +148,17 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		errR.Close()
 		return nil, nil, nil, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
-	return cmd, outR, errR, nil
+	return proc, outR, errR, nil
 }
+
+// devNull is the stdin of every run, opened once and never closed.
+var devNull = sync.OnceValues(func() (*os.File, error) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, fmt.Errorf("open %s for stdin: %w", os.DevNull, err)
+	}
+	return f, nil
+})
 
 // describeExit turns a wait status into the API's exit code (128+n for a
 // signal, as a shell reports it) and a sentence for the state's error.

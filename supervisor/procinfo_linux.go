@@ -52,36 +52,115 @@ type procStat struct {
 // readProcStat parses /proc/<pid>/stat. The command name (field 2) may hold
 // spaces and parentheses, so fields are counted after the last ')'.
 func readProcStat(pid int) (procStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	var buf [512]byte // a stat line is about 300 bytes; readProcFile grows it if not
+	b, err := readProcFile("/proc/"+strconv.Itoa(pid)+"/stat", buf[:])
 	if err != nil {
 		return procStat{}, err
 	}
+	return parseProcStat(pid, b)
+}
+
+func parseProcStat(pid int, b []byte) (procStat, error) {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
 		return procStat{}, fmt.Errorf("parse /proc/%d/stat: no command name", pid)
 	}
-	f := bytes.Fields(b[i+1:])
-	// f[0] is field 3 (state); field n is f[n-3].
-	if len(f) < 20 {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(f)+2)
+	// Field n (counted from 1) is the (n-3)th after the command name.
+	var st procStat
+	var fields int
+	rest := b[i+1:]
+	for fields < 20 {
+		f := nextField(&rest)
+		if f == nil {
+			return procStat{}, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, fields+2)
+		}
+		fields++
+		var ok bool
+		switch fields + 2 {
+		case 3:
+			st.state, ok = f[0], true
+		case 4:
+			st.ppid, ok = atoi(f)
+		case 5:
+			st.pgrp, ok = atoi(f)
+		case 20:
+			st.threads, ok = atoi(f)
+		case 22:
+			var n int
+			n, ok = atoi(f)
+			st.startTime = uint64(n)
+		default:
+			ok = true
+		}
+		if !ok {
+			return procStat{}, fmt.Errorf("parse /proc/%d/stat field %d: %q", pid, fields+2, f)
+		}
 	}
-	ppid, err := strconv.Atoi(string(f[1]))
+	return st, nil
+}
+
+// nextField returns the next space-separated field of *b and moves *b past
+// it; nil when none is left.
+func nextField(b *[]byte) []byte {
+	s := *b
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n') {
+		s = s[1:]
+	}
+	if len(s) == 0 {
+		*b = s
+		return nil
+	}
+	end := 0
+	for end < len(s) && s[end] != ' ' && s[end] != '\n' {
+		end++
+	}
+	*b = s[end:]
+	return s[:end]
+}
+
+// atoi parses a non-negative decimal number of /proc without allocating.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// readProcFile reads a /proc file whole into buf (grown if it is too
+// small) with plain system calls: open, read until the end, close.
+// os.ReadFile also stats the file, allocates its buffer and sets the file
+// up for the poller, which for a stat line costs more than the read
+// itself; the runtime reads one per process it starts and per process it
+// looks at when a run ends (BenchmarkReadProcStat).
+func readProcFile(path string, buf []byte) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat ppid: %w", pid, err)
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	pgrp, err := strconv.Atoi(string(f[2]))
-	if err != nil {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat pgrp: %w", pid, err)
+	defer unix.Close(fd)
+	n := 0
+	for {
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf)+512)...)
+		}
+		m, err := unix.Read(fd, buf[n:])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		case m == 0:
+			return buf[:n], nil
+		}
+		n += m
 	}
-	st, err := strconv.ParseUint(string(f[19]), 10, 64)
-	if err != nil {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat starttime: %w", pid, err)
-	}
-	threads, err := strconv.Atoi(string(f[17]))
-	if err != nil {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat num_threads: %w", pid, err)
-	}
-	return procStat{state: f[0][0], ppid: ppid, pgrp: pgrp, startTime: st, threads: threads}, nil
 }
 
 // processStartTime is when pid started, in clock ticks after boot: with the
@@ -123,7 +202,7 @@ func bootID() string {
 }
 
 // waitExit returns once process pid (our child) has exited, without
-// reaping it: it stays a zombie, holding its pid, until os/exec's Wait.
+// reaping it: it stays a zombie, holding its pid, until os.Process.Wait.
 func waitExit(pid int) error {
 	for {
 		var info unix.Siginfo

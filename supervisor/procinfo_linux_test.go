@@ -3,8 +3,12 @@
 package supervisor
 
 import (
+	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -60,4 +64,50 @@ func TestGroupsOfListsLiveMembersOnly(t *testing.T) {
 	}
 	_ = signalGroup(rec.PGID, syscall.SIGKILL)
 	waitFor(t, "the group to end", 5*time.Second, func() bool { return !groupAlive(rec.PGID) })
+}
+
+// A stat line parses to the fields the runtime uses, whatever the command
+// name holds; a short or damaged line is an error, not a zero.
+func TestParseProcStat(t *testing.T) {
+	line := "4242 (a) b) (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 3 0 987654 1000 200 " +
+		"18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+	st, err := parseProcStat(4242, []byte(line))
+	want := procStat{state: 'S', ppid: 17, pgrp: 4242, threads: 3, startTime: 987654}
+	if err != nil || st != want {
+		t.Fatalf("parse: %+v %v, want %+v", st, err, want)
+	}
+	for _, bad := range []string{
+		"4242 (a) S 17 4242",                   // short
+		"4242 a S 17 4242 4242 0 -1 1 1 1 1 1", // no command name
+		strings.Replace(line, " 987654 ", " 98x654 ", 1),
+		strings.Replace(line, "S 17 ", "S -17 ", 1),
+	} {
+		if st, err := parseProcStat(4242, []byte(bad)); err == nil {
+			t.Errorf("%q parsed as %+v", bad, st)
+		}
+	}
+}
+
+// A /proc file longer than the buffer it is read into is read whole.
+func TestReadProcFileGrows(t *testing.T) {
+	var small [8]byte
+	b, err := readProcFile("/proc/self/status", small[:])
+	if err != nil || !bytes.Contains(b, []byte("\nVmRSS:")) || !bytes.HasPrefix(b, []byte("Name:")) {
+		t.Fatalf("read %d bytes, %v", len(b), err)
+	}
+	if _, err := readProcFile("/proc/0/stat", small[:]); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a missing file: %v", err)
+	}
+}
+
+// BenchmarkReadProcStat: one /proc/<pid>/stat read, as the runtime does
+// per process it starts and per process it looks at when a run ends.
+func BenchmarkReadProcStat(b *testing.B) {
+	pid := os.Getpid()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := readProcStat(pid); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -131,15 +131,16 @@ func (s *service) cancelRestartLocked() {
 	s.nextRestart = time.Time{}
 }
 
-// spawn starts a run unless the runtime is shutting down.
-func (r *Runtime) spawn(s *service, def definition) (*proc, error) {
+// spawn starts a run unless the runtime is shutting down. target is what
+// a preflight resolved already, or nil.
+func (r *Runtime) spawn(s *service, def definition, target *execTarget) (*proc, error) {
 	r.spawnGate.RLock()
 	defer r.spawnGate.RUnlock()
 	if r.isClosing() {
 		return nil, errors.New("the runtime is shutting down")
 	}
 	r.runs.Add(1)
-	p, err := spawn(spawnSpec{def: def, home: r.home, out: s.out, crashGrace: r.tune.crashGrace,
+	p, err := spawn(spawnSpec{def: def, target: target, home: r.home, out: s.out, crashGrace: r.tune.crashGrace,
 		parentDeath: r.tune.parentDeath, watch: r.watch,
 		onExit: func(p *proc) { s.onExit(p); r.runs.Done() }})
 	if err != nil {

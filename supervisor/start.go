@@ -25,6 +25,10 @@ type startRun struct {
 	p        *proc         // the run launched (or already live); nil when none
 	err      error
 	evs      []Event // started or error: what a stream watching this start reports
+	// target is what the answer's preflight resolved for a detached start,
+	// so that its exec does not look the command up again; nil otherwise.
+	// Set before the start's goroutine begins.
+	target *execTarget
 	// auto marks a start nobody asked for (boot, crash restart): its needs
 	// are not started when explicitly stopped, since that stop is sticky.
 	// A start a person asks for that joins it clears the mark.
@@ -136,7 +140,9 @@ func (s *service) beginStart(cause startCause, detached bool) *startRun {
 	}
 	var refused error
 	if detached && cur == nil && !join {
-		_, refused = preflight(def, s.rt.home)
+		var target execTarget
+		target, refused = preflight(def, s.rt.home)
+		pending.target = &target
 	}
 	switch {
 	case cur != nil:
@@ -196,7 +202,7 @@ func (s *service) launchLocked(st *startRun, def definition) {
 		s.endCancelled(st)
 		return
 	}
-	p, err := s.rt.spawn(s, def)
+	p, err := s.rt.spawn(s, def, st.target)
 	if err != nil {
 		s.failStart(st, err)
 		return

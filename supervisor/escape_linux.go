@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // childrenListed reports whether the kernel lists a task's children in
@@ -82,6 +84,38 @@ func scanTables() func(*proc) []procEntry {
 	return func(p *proc) []procEntry { return p.walkTable(kids, true) }
 }
 
+// mainChildren is the main thread's children file, opened once and held:
+// reading a held /proc file again from its start costs a tenth of opening
+// it anew (0.7 against 8 µs here, most of that the path's lookup), and
+// every stop reads it twice (orphans).
+var mainChildren = sync.OnceValues(func() (int, error) {
+	pid := strconv.Itoa(os.Getpid())
+	return unix.Open("/proc/self/task/"+pid+"/children", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+})
+
+// mainThreadChildren lists the children of the runtime's main thread from
+// the held file. A read at offset 0 makes the kernel list them afresh.
+func mainThreadChildren() ([]int, error) {
+	fd, err := mainChildren()
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 512)
+	for {
+		n, err := unix.Pread(fd, buf, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n < len(buf) { // the whole list: the kernel fills what it is given
+			return parsePids(buf[:n]), nil
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
 // child is a direct child of the runtime, as its stat file read.
 type child struct {
 	procEntry
@@ -101,7 +135,10 @@ type child struct {
 // thread too. One read of one file, however many runs are live.
 func orphans() []child {
 	self := os.Getpid()
-	kids := taskChildren(self, 1)
+	kids, err := mainThreadChildren()
+	if err != nil {
+		kids = taskChildren(self, 1)
+	}
 	liveRuns.Lock()
 	n := 0
 	for _, k := range kids {
@@ -225,13 +262,18 @@ func readChildren(path string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	var kids []int
+	return parsePids(b), nil
+}
+
+// parsePids parses pids separated by spaces.
+func parsePids(b []byte) []int {
+	var pids []int
 	for f := nextField(&b); f != nil; f = nextField(&b) {
 		if pid, ok := atoi(f); ok {
-			kids = append(kids, pid)
+			pids = append(pids, pid)
 		}
 	}
-	return kids, nil
+	return pids
 }
 
 // scanGate tells the periodic scan whether anything it looks for can have

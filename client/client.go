@@ -121,6 +121,7 @@ type Client struct {
 	// logDir is read by Logs when the API has no logs route; "" never.
 	logDir    string
 	logDirSet bool
+	gets      getMemo // the last answer of a get per service (getmemo.go)
 }
 
 // Option configures a Client.
@@ -528,7 +529,7 @@ func (c *Client) Get(ctx context.Context, sprite, service string) (*Service, err
 			if err != nil {
 				return err
 			}
-			if s, err = wire.DecodeService(raw); err != nil {
+			if s, err = c.gets.decode(sprite+"/"+service, raw, wire.DecodeService); err != nil {
 				return fmt.Errorf("get service: decode answer: %w", err)
 			}
 			return nil

@@ -77,32 +77,40 @@ func newTool[In, Out any](d *deps, def toolDef[In, Out]) server.ServerTool {
 // encodeReply turns a reply into the call result within the bound: the
 // text and the structured content are each at most MaxResultChars
 // characters (runes of the JSON encoding, for the structured content).
+// The structured content is encoded once: the encoding that is measured
+// is the one sent (RawStructuredContent), and the typed value stays for
+// whoever reads the result in process (output validation, tests).
 func encodeReply[In, Out any](d *deps, def toolDef[In, Out], r reply[Out]) *mcp.CallToolResult {
 	limit := d.MaxResultChars
-	n := jsonChars(r.data)
-	if def.fit != nil && n > limit {
+	raw := encodeJSON(r.data)
+	if def.fit != nil && utf8.RuneCount(raw) > limit {
 		def.fit(&r.data, limit)
-		n = jsonChars(r.data)
+		raw = encodeJSON(r.data)
 	}
-	if n > limit {
+	if n := utf8.RuneCount(raw); n > limit {
 		// A fit that cannot meet the bound is a bug; the result still goes
 		// out, because a slightly long answer beats none.
 		d.log.Error("structured content over the result bound", "tool", def.name, "chars", n, "limit", limit)
 	}
 	res := mcp.NewToolResultStructured(r.data, cutText(r.text, limit))
+	res.RawStructuredContent = raw
 	res.Content = append(res.Content, r.links...)
 	res.IsError = r.failed
 	return res
 }
 
-// jsonChars is the size of v's JSON encoding in characters.
-func jsonChars(v any) int {
+// encodeJSON is v's JSON encoding, or nil if it has none (mcp-go then
+// encodes v itself), which the output types rule out.
+func encodeJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return 0
+		return nil
 	}
-	return utf8.RuneCount(b)
+	return b
 }
+
+// jsonChars is the size of v's JSON encoding in characters.
+func jsonChars(v any) int { return utf8.RuneCount(encodeJSON(v)) }
 
 // cutText bounds s to limit characters, saying so at the end.
 func cutText(s string, limit int) string {

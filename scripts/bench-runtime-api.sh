@@ -7,17 +7,27 @@
 #
 # Usage: scripts/bench-runtime-api.sh [harness.py] [counts...]
 #   defaults: ../shared/bench/supervisor_startup.py, 50 200 1000
-# Environment: RUNS (default 5), STOP_PARALLEL (default 1).
+# Environment: RUNS (default 5), STOP_PARALLEL (default 1); FLOOR=1 runs
+# internal/cmd/benchfloor instead, the least server the harness can drive
+# (the floor under these figures, on the same machine in the same minutes).
 set -euo pipefail
 harness=${1:-../shared/bench/supervisor_startup.py}
 shift || true
 counts=("${@:-50 200 1000}")
 [ -f "$harness" ] || { echo "no harness at $harness" >&2; exit 2; }
 bin=$(mktemp -d)/sprites-mcp
-go build -o "$bin" .
+if [ "${FLOOR:-0}" = 1 ]; then
+	go build -o "$bin" ./internal/cmd/benchfloor
+else
+	go build -o "$bin" .
+fi
 for n in ${counts[@]}; do
 	dir=$(mktemp -d /tmp/sbXXXX) # short: the socket path is limited to 107 bytes
-	"$bin" supervisor --state-dir "$dir" >"$dir.log" 2>&1 </dev/null &
+	if [ "${FLOOR:-0}" = 1 ]; then
+		"$bin" "$dir/api.sock" >"$dir.log" 2>&1 </dev/null &
+	else
+		"$bin" supervisor --state-dir "$dir" >"$dir.log" 2>&1 </dev/null &
+	fi
 	pid=$!
 	trap 'kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir" "$dir.log"' EXIT
 	for _ in $(seq 100); do [ -S "$dir/api.sock" ] && break; sleep 0.05; done

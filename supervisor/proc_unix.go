@@ -40,7 +40,12 @@ func spawn(spec spawnSpec) (*proc, error) {
 		var process *os.Process
 		var outR, errR *os.File
 		var err error
-		start := func() { process, outR, errR, err = startCmd(spec.def, target, attr, p.tag) }
+		var before, after forkClock
+		start := func() {
+			before = readForkClock()
+			process, outR, errR, err = startCmd(spec.def, target, attr, p.tag)
+			after = readForkClock()
+		}
 		if spec.parentDeath && setParentDeathSignal(attr) {
 			onForkThread(start)
 		} else {
@@ -52,7 +57,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		}
 		p.pid = process.Pid
 		p.started = time.Now()
-		if st, err := processStartTime(p.pid); err == nil {
+		if st, err := startTimeBetween(p.pid, before, after); err == nil {
 			p.startTime = st
 		}
 		// The watchdog learns of the group before anyone hears of the run.

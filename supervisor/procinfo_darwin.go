@@ -32,6 +32,14 @@ func startTimeOf(kp *unix.KinfoProc) uint64 {
 	return uint64(tv.Sec)*1_000_000 + uint64(tv.Usec)
 }
 
+// forkClock brackets a fork on Linux (procinfo_linux.go); here the start
+// time is always asked of the kernel.
+type forkClock uint64
+
+func readForkClock() forkClock { return 0 }
+
+func startTimeBetween(pid int, _, _ forkClock) (uint64, error) { return processStartTime(pid) }
+
 // processStartTime asks sysctl kern.proc.pid.<pid> when pid started.
 func processStartTime(pid int) (uint64, error) {
 	kp, err := unix.SysctlKinfoProc("kern.proc.pid", pid)

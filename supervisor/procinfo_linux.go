@@ -22,7 +22,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -171,6 +173,60 @@ func processStartTime(pid int) (uint64, error) {
 		return 0, err
 	}
 	return st.startTime, nil
+}
+
+// Start times without /proc. The kernel stamps a new process with the
+// boot clock (CLOCK_BOOTTIME) while it forks it, and /proc/<pid>/stat
+// shows that stamp in ticks (USER_HZ, 100 a second on Linux): a process
+// forked between two readings of that clock that fall in the same tick
+// started in that tick. Reading the stat file right after the fork cost
+// about 55 µs a start at 1000 services (it waits on the child's exec);
+// two readings of the clock cost well under a microsecond. When the
+// readings straddle a tick (about one fork in thirty), the file is read.
+// The first start checks that the clock and the file agree, and a kernel
+// where they do not (another USER_HZ) has the file read for every start.
+
+// forkClock is a reading of the boot clock, in nanoseconds; 0 if unread.
+type forkClock uint64
+
+func readForkClock() forkClock {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts) != nil {
+		return 0
+	}
+	return forkClock(ts.Nano())
+}
+
+// userHZ is the tick of /proc's times.
+const userHZ = 100
+
+// clockAgrees: 0 not checked yet, 1 the clock gives the file's start
+// times, -1 it does not.
+var clockAgrees atomic.Int32
+
+// startTimeBetween is the start time of process pid, forked after the
+// clock read before and before it read after.
+func startTimeBetween(pid int, before, after forkClock) (uint64, error) {
+	const nsPerTick = uint64(time.Second) / userHZ
+	tick := uint64(before) / nsPerTick
+	if before == 0 || tick != uint64(after)/nsPerTick {
+		return processStartTime(pid)
+	}
+	switch clockAgrees.Load() {
+	case 1:
+		return tick, nil
+	case -1:
+		return processStartTime(pid)
+	}
+	st, err := processStartTime(pid)
+	if err == nil {
+		if st == tick {
+			clockAgrees.Store(1)
+		} else {
+			clockAgrees.Store(-1)
+		}
+	}
+	return st, err
 }
 
 // groupsOf reads /proc once and returns the live (non-zombie) members of

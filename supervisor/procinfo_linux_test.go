@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"syscall"
@@ -109,5 +110,38 @@ func BenchmarkReadProcStat(b *testing.B) {
 		if _, err := readProcStat(pid); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A start time taken from the boot clock around the fork is the one /proc
+// gives the process, for every fork whose readings share a tick; the
+// others read /proc. Forty forks: most share a tick.
+func TestStartTimeBetweenMatchesProc(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep on PATH")
+	}
+	fromClock := 0
+	for range 40 {
+		before := readForkClock()
+		p, err := os.StartProcess(sleep, []string{"sleep", "10"}, &os.ProcAttr{Files: []*os.File{nil, nil, nil}})
+		after := readForkClock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := startTimeBetween(p.Pid, before, after)
+		want, werr := processStartTime(p.Pid)
+		_ = p.Kill()
+		_, _ = p.Wait()
+		if err != nil || werr != nil || got != want {
+			t.Fatalf("start time %d (%v), /proc says %d (%v)", got, err, want, werr)
+		}
+		const nsPerTick = uint64(time.Second) / userHZ
+		if uint64(before)/nsPerTick == uint64(after)/nsPerTick {
+			fromClock++
+		}
+	}
+	if fromClock == 0 || clockAgrees.Load() != 1 {
+		t.Fatalf("the clock was usable for %d of 40 forks and agrees=%d", fromClock, clockAgrees.Load())
 	}
 }

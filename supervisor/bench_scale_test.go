@@ -30,6 +30,7 @@ import (
 //	go test -run '^$' -bench Scale -benchtime 3x ./supervisor
 //
 // SUPERVISOR_BENCH_PROFILE=<dir> makes each host write cpu-<pid>.pprof,
+// allocs-<pid>.pprof,
 // block-<pid>.pprof and mutex-<pid>.pprof of its runtime into <dir> when
 // it exits (pprof merges several);
 // BenchmarkScale ends the CPU profile when all are up (SIGUSR1), so that
@@ -69,7 +70,7 @@ func startProfiles() func() {
 	}()
 	return func() {
 		endCPU()
-		for _, name := range []string{"block", "mutex"} {
+		for _, name := range []string{"block", "mutex", "allocs"} {
 			if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, os.Getpid()))); err == nil {
 				_ = pprof.Lookup(name).WriteTo(f, 0)
 				f.Close()

@@ -100,7 +100,8 @@ func mainThreadChildren() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf := make([]byte, 512)
+	var small [512]byte // room for about 70 children; grown when not
+	buf := small[:]
 	for {
 		n, err := unix.Pread(fd, buf, 0)
 		if err == unix.EINTR {
@@ -268,7 +269,7 @@ func readChildren(path string) ([]int, error) {
 // parsePids parses pids separated by spaces.
 func parsePids(b []byte) []int {
 	var pids []int
-	for f := nextField(&b); f != nil; f = nextField(&b) {
+	for f, rest := nextField(b); f != nil; f, rest = nextField(rest) {
 		if pid, ok := atoi(f); ok {
 			pids = append(pids, pid)
 		}

@@ -125,11 +125,65 @@ func preflight(def definition, home string) (execTarget, error) {
 	if strings.ContainsRune(path, '/') && !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	path, err := exec.LookPath(path)
+	path, err := commands.lookPath(path, time.Now())
 	if err != nil {
 		return execTarget{}, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
 	return execTarget{dir: dir, path: path}, nil
+}
+
+// commands remembers where commands were found on PATH.
+var commands = &pathMemo{found: map[pathKey]pathFound{}}
+
+// pathMemo is exec.LookPath with a memory of pathMemoFor. Creating many
+// services of one command in a row looked it up in every directory of
+// PATH for each (thirteen directories on this machine, a stat and an
+// access check each); a command found a moment ago is checked again where
+// it was found instead (one stat and one access check), and looked up
+// afresh once pathMemoFor has passed, so that a command installed meanwhile
+// in an earlier directory of PATH is found within that time. A name with
+// a slash is not looked up on PATH and is not remembered.
+type pathMemo struct {
+	mu    sync.Mutex
+	found map[pathKey]pathFound
+}
+
+type pathKey struct{ name, pathEnv string }
+
+type pathFound struct {
+	path string
+	at   time.Time
+}
+
+const (
+	pathMemoFor  = time.Second
+	maxPathMemos = 64
+)
+
+func (m *pathMemo) lookPath(name string, now time.Time) (string, error) {
+	if strings.ContainsRune(name, '/') {
+		return exec.LookPath(name)
+	}
+	key := pathKey{name, os.Getenv("PATH")}
+	m.mu.Lock()
+	f, ok := m.found[key]
+	m.mu.Unlock()
+	if ok && now.Sub(f.at) < pathMemoFor {
+		if _, err := exec.LookPath(f.path); err == nil {
+			return f.path, nil
+		}
+	}
+	path, err := exec.LookPath(name)
+	if err != nil || !filepath.IsAbs(path) {
+		return path, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.found) >= maxPathMemos {
+		clear(m.found)
+	}
+	m.found[key] = pathFound{path: path, at: now}
+	return path, nil
 }
 
 // unwrapExec drops the "exec: ", "fork/exec path: " and "stat path: "

@@ -72,8 +72,8 @@ func parseProcStat(pid int, b []byte) (procStat, error) {
 	var fields int
 	rest := b[i+1:]
 	for fields < 20 {
-		f := nextField(&rest)
-		if f == nil {
+		var f []byte
+		if f, rest = nextField(rest); f == nil {
 			return procStat{}, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, fields+2)
 		}
 		fields++
@@ -95,29 +95,26 @@ func parseProcStat(pid int, b []byte) (procStat, error) {
 			ok = true
 		}
 		if !ok {
-			return procStat{}, fmt.Errorf("parse /proc/%d/stat field %d: %q", pid, fields+2, f)
+			return procStat{}, fmt.Errorf("parse /proc/%d/stat field %d: %q", pid, fields+2, string(f))
 		}
 	}
 	return st, nil
 }
 
-// nextField returns the next space-separated field of *b and moves *b past
-// it; nil when none is left.
-func nextField(b *[]byte) []byte {
-	s := *b
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n') {
-		s = s[1:]
+// nextField returns the first space-separated field of b and what follows
+// it; a nil field when none is left.
+func nextField(b []byte) (field, rest []byte) {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n') {
+		b = b[1:]
 	}
-	if len(s) == 0 {
-		*b = s
-		return nil
+	if len(b) == 0 {
+		return nil, b
 	}
 	end := 0
-	for end < len(s) && s[end] != ' ' && s[end] != '\n' {
+	for end < len(b) && b[end] != ' ' && b[end] != '\n' {
 		end++
 	}
-	*b = s[end:]
-	return s[:end]
+	return b[:end], b[end:]
 }
 
 // atoi parses a non-negative decimal number of /proc without allocating.

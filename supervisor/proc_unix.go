@@ -37,27 +37,19 @@ func spawn(spec spawnSpec) (*proc, error) {
 	startErr := make(chan error, 1)
 	go func() {
 		attr := &syscall.SysProcAttr{Setpgid: true}
-		var process *os.Process
-		var outR, errR *os.File
-		var err error
-		var before, after forkClock
-		start := func() {
-			before = readForkClock()
-			process, outR, errR, err = startCmd(spec.def, target, attr, p.tag)
-			after = readForkClock()
-		}
+		forkOn := func(fork func()) { fork() }
 		if spec.parentDeath && setParentDeathSignal(attr) {
-			onForkThread(start)
-		} else {
-			start()
+			forkOn = onForkThread
 		}
+		l, err := startCmd(spec.def, target, attr, p.tag, forkOn)
 		if err != nil {
 			startErr <- err
 			return
 		}
+		process, outR, errR := l.process, l.outR, l.errR
 		p.pid = process.Pid
 		p.started = time.Now()
-		if st, err := startTimeBetween(p.pid, before, after); err == nil {
+		if st, err := startTimeBetween(p.pid, l.before, l.after); err == nil {
 			p.startTime = st
 		}
 		// The watchdog learns of the group before anyone hears of the run.
@@ -117,43 +109,60 @@ func spawn(spec spawnSpec) (*proc, error) {
 	return p, nil
 }
 
+// launched is a run's process as startCmd left it: its output pipes' read
+// ends, and the boot clock read just before and after its fork.
+type launched struct {
+	process       *os.Process
+	outR, errR    *os.File
+	before, after forkClock
+}
+
 // startCmd runs exec with the output pipes, in a process group of its own.
+// The fork runs in forkOn (the forking thread, with Pdeathsig), and only
+// the fork: the pipes and the environment are made before, on the caller's
+// goroutine, so that the one thread every fork waits for does nothing else.
 // It calls os.StartProcess, not exec.Cmd: the path is resolved already
 // (preflight), the environment is built here with the service's keys laid
 // over (serviceEnv), stdin is one /dev/null shared by every run, and the
 // pipes are ours, so exec.Cmd would only add a lookup, a second pass over
-// the environment and a file opened per run, on the thread every fork
-// waits for.
-func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string) (*os.Process, *os.File, *os.File, error) {
+// the environment and a file opened per run.
+func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string, forkOn func(func())) (launched, error) {
 	stdin, err := devNull()
 	if err != nil {
-		return nil, nil, nil, err
+		return launched{}, err
 	}
-	outR, outW, err := os.Pipe()
+	outR, outW, err := outputPipe()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("create stdout pipe: %w", err)
+		return launched{}, fmt.Errorf("create stdout pipe: %w", err)
 	}
-	errR, errW, err := os.Pipe()
+	errR, errW, err := outputPipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
-		return nil, nil, nil, fmt.Errorf("create stderr pipe: %w", err)
+		return launched{}, fmt.Errorf("create stderr pipe: %w", err)
 	}
-	proc, err := os.StartProcess(target.path, append([]string{def.Cmd}, def.Args...), &os.ProcAttr{
+	argv := append([]string{def.Cmd}, def.Args...)
+	pa := &os.ProcAttr{
 		Dir: target.dir,
 		// The run tag last: a service's env cannot override it.
 		Env:   append(serviceEnv(def.Env), runTagEnv+"="+tag),
 		Files: []*os.File{stdin, outW, errW},
 		Sys:   attr,
+	}
+	l := launched{outR: outR, errR: errR}
+	forkOn(func() {
+		l.before = readForkClock()
+		l.process, err = os.StartProcess(target.path, argv, pa)
+		l.after = readForkClock()
 	})
 	outW.Close()
 	errW.Close()
 	if err != nil {
 		outR.Close()
 		errR.Close()
-		return nil, nil, nil, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
+		return launched{}, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
-	return proc, outR, errR, nil
+	return l, nil
 }
 
 // devNull is the stdin of every run, opened once and never closed.

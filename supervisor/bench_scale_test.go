@@ -29,12 +29,11 @@ import (
 //
 //	go test -run '^$' -bench Scale -benchtime 3x ./supervisor
 //
-// SUPERVISOR_BENCH_PROFILE=<dir> makes each host write cpu-<pid>.pprof,
-// allocs-<pid>.pprof,
-// block-<pid>.pprof and mutex-<pid>.pprof of its runtime into <dir> when
-// it exits (pprof merges several);
-// BenchmarkScale ends the CPU profile when all are up (SIGUSR1), so that
-// the CPU profile holds the start-up alone.
+// SUPERVISOR_BENCH_PROFILE=<dir> makes each host write profiles of its
+// runtime into <dir> (pprof merges several): cpu-up-<pid>.pprof until all
+// are up (BenchmarkScale says so with SIGUSR1), cpu-stop-<pid>.pprof from
+// then on, and allocs-, block- and mutex-<pid>.pprof of the whole run when
+// it exits.
 
 const (
 	profileEnv = "SUPERVISOR_BENCH_PROFILE"
@@ -48,28 +47,35 @@ func startProfiles() func() {
 	if dir == "" {
 		return func() {}
 	}
-	cpu, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
-	if err != nil {
-		return func() {}
-	}
-	_ = pprof.StartCPUProfile(cpu)
-	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
-	runtime.SetMutexProfileFraction(5)
-	var stopCPU sync.Once
-	endCPU := func() {
-		stopCPU.Do(func() {
+	var mu sync.Mutex
+	var cpu *os.File
+	phase := func(name string) { // ends the running CPU profile, starts the next
+		mu.Lock()
+		defer mu.Unlock()
+		if cpu != nil {
 			pprof.StopCPUProfile()
 			cpu.Close()
-		})
+			cpu = nil
+		}
+		if name == "" {
+			return
+		}
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%s-%d.pprof", name, os.Getpid())))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			cpu = f
+		}
 	}
+	phase("up")
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	runtime.SetMutexProfileFraction(5)
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
 	go func() {
 		<-usr1
-		endCPU()
+		phase("stop")
 	}()
 	return func() {
-		endCPU()
+		phase("")
 		for _, name := range []string{"block", "mutex", "allocs"} {
 			if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, os.Getpid()))); err == nil {
 				_ = pprof.Lookup(name).WriteTo(f, 0)
@@ -139,7 +145,7 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 	out.rssMiB = float64(procStatusKB(b, host, "VmRSS:")) / 1024
 	out.threads = procStatusKB(b, host, "Threads:")
 	if os.Getenv(profileEnv) != "" {
-		_ = host.Process.Signal(syscall.SIGUSR1) // the profile of the start-up alone
+		_ = host.Process.Signal(syscall.SIGUSR1) // the start-up's profile ends, the stop's begins
 	}
 	byName := map[string]client.Service{}
 	for _, s := range list {

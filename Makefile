@@ -119,7 +119,7 @@ bench-http:
 HARNESS ?= ../shared/bench/supervisor_startup.py
 bench-runtime:
 	$(GO) test -run '^$$' -bench 'Scale|BaselineFork200' -benchtime 5x ./supervisor
-	$(GO) test -run '^$$' -bench 'Idle200' -benchtime 1x ./supervisor
+	$(GO) test -run '^$$' -bench 'Idle200' -benchtime 3x ./supervisor
 	scripts/bench-runtime-api.sh $(HARNESS) 50 200 1000
 
 ## fuzz: every fuzz target of the module, one after the other, each for

@@ -2,6 +2,6 @@
 
 package supervisor
 
-// awaitExit returns at once: on macOS, os.Process.Wait blocks a thread in
-// wait4 until the process exits.
-func awaitExit(int) {}
+// awaitExit returns false at once: on macOS, waitExit blocks a thread
+// until the process exits.
+func awaitExit(int) bool { return false }

@@ -76,9 +76,10 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// Wait below reaps at once, and the gate still keeps our own
 		// signals from a reused group id.
 		// awaitExit waits on the netpoller (no thread held) where it can;
-		// waitExit then returns at once, or blocks where it could not.
-		awaitExit(p.pid)
-		_ = waitExit(p.pid)
+		// where it could not, waitExit blocks.
+		if !awaitExit(p.pid) {
+			_ = waitExit(p.pid)
+		}
 		table := reapGroup(p, spec.crashGrace)
 		// What left the group goes with it, before the leader is reaped:
 		// its zombie keeps the group id ours while its members are reaped.

@@ -24,5 +24,6 @@
 // systems, and on Linux also as orphans re-parented to the runtime, a child
 // subreaper (subreaper_linux.go), recognised by a run tag in their
 // environment. Such orphans' zombies are reaped one by one, by pid: never
-// by a wait for any child, which would steal the exit statuses os.Process.Wait collects.
+// by a wait for any child, which would steal the exit statuses that reap
+// collects.
 package supervisor

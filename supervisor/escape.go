@@ -194,9 +194,9 @@ func (p *proc) signalEscapees(sig syscall.Signal) {
 // reapAdopted reaps the exited processes of run p that were re-parented to
 // us (Linux, as a subreaper): members of its group — whose id no other
 // group can hold while the leader is unreaped — and escaped processes seen
-// alive. Nothing else is reaped: each run's leader is reaped by its own
-// os.Process.Wait, and a wait for any child (wait4(-1)) would steal their
-// exit statuses.
+// alive. Nothing else is reaped: each run's leader is reaped by reap (a
+// wait4 on its pid), and a wait for any child (wait4(-1)) would steal
+// their exit statuses.
 func (p *proc) reapAdopted(table []procEntry) {
 	if !subreaper() {
 		return

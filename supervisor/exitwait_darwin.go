@@ -2,6 +2,11 @@
 
 package supervisor
 
+import "syscall"
+
+// requestPidfd does nothing: macOS has no pidfds.
+func requestPidfd(*syscall.SysProcAttr, *int) {}
+
 // awaitExit returns false at once: on macOS, waitExit blocks a thread
 // until the process exits.
 func awaitExit(int) bool { return false }

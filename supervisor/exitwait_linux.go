@@ -4,23 +4,33 @@ package supervisor
 
 import (
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// awaitExit returns once process pid has exited, leaving it unreaped for
-// the Wait that follows. It waits on a pidfd through the netpoller, so a
-// running service holds no OS thread: os.Process.Wait alone blocks one
-// thread in waitid per child, 1000 threads for 1000 services (their
+// requestPidfd asks the fork for a pidfd of the child (clone's
+// CLONE_PIDFD), stored in *fd; the kernel leaves -1 there if it has none.
+func requestPidfd(attr *syscall.SysProcAttr, fd *int) { attr.PidFD = fd }
+
+// awaitExit returns once the process of pidfd (from its fork) has exited,
+// leaving it unreaped for reap, and closes pidfd. It waits through the
+// netpoller, so a running service holds no OS thread: a blocking wait
+// holds one thread per child, 1000 threads for 1000 services (their
 // creation was a large share of the CPU and memory of starting them). It
-// reports whether it saw the exit; on a kernel without pidfds it returns
-// false at once and the caller waits as before (waitExit).
-func awaitExit(pid int) bool {
-	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
-	if err != nil {
+// reports whether it saw the exit; with no pidfd (-1: a kernel without
+// them) it returns false at once and the caller waits as before
+// (waitExit).
+func awaitExit(pidfd int) bool {
+	if pidfd < 0 {
 		return false
 	}
-	f := os.NewFile(uintptr(fd), "pidfd")
+	// Non-blocking, os.NewFile puts it on the netpoller.
+	if err := unix.SetNonblock(pidfd, true); err != nil {
+		unix.Close(pidfd)
+		return false
+	}
+	f := os.NewFile(uintptr(pidfd), "pidfd")
 	defer f.Close()
 	rc, err := f.SyscallConn()
 	if err != nil {

@@ -5,6 +5,7 @@ package supervisor
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,8 +47,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 			startErr <- err
 			return
 		}
-		process, outR, errR := l.process, l.outR, l.errR
-		p.pid = process.Pid
+		outR, errR := l.outR, l.errR
+		p.pid = l.pid
 		p.started = time.Now()
 		if st, err := startTimeBetween(p.pid, l.before, l.after); err == nil {
 			p.startTime = st
@@ -77,7 +78,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// signals from a reused group id.
 		// awaitExit waits on the netpoller (no thread held) where it can;
 		// where it could not, waitExit blocks.
-		if !awaitExit(p.pid) {
+		if !awaitExit(l.pidfd) {
 			_ = waitExit(p.pid)
 		}
 		table := reapGroup(p, spec.crashGrace)
@@ -89,8 +90,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		p.sigMu.Lock()
 		p.reaped = true
 		p.sigMu.Unlock()
-		state, werr := process.Wait()
-		p.exitCode, p.exitDesc = describeExit(state, werr)
+		p.exitCode, p.exitDesc = reap(p.pid)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
 		p.escMu.Lock()
@@ -110,10 +110,12 @@ func spawn(spec spawnSpec) (*proc, error) {
 	return p, nil
 }
 
-// launched is a run's process as startCmd left it: its output pipes' read
-// ends, and the boot clock read just before and after its fork.
+// launched is a run's leader as startCmd left it: its pid, the pidfd its
+// fork made (-1 where the kernel makes none), its output pipes' read ends,
+// and the boot clock read just before and after its fork.
 type launched struct {
-	process       *os.Process
+	pid           int
+	pidfd         int
 	outR, errR    *os.File
 	before, after forkClock
 }
@@ -122,11 +124,16 @@ type launched struct {
 // The fork runs in forkOn (the forking thread, with Pdeathsig), and only
 // the fork: the pipes and the environment are made before, on the caller's
 // goroutine, so that the one thread every fork waits for does nothing else.
-// It calls os.StartProcess, not exec.Cmd: the path is resolved already
-// (preflight), the environment is built here with the service's keys laid
-// over (serviceEnv), stdin is one /dev/null shared by every run, and the
-// pipes are ours, so exec.Cmd would only add a lookup, a second pass over
-// the environment and a file opened per run.
+//
+// It calls syscall.StartProcess, not exec.Cmd or os.StartProcess. The path
+// is resolved already (preflight), the environment is built here with the
+// service's keys laid over (serviceEnv), stdin is one /dev/null shared by
+// every run, and the pipes are ours, so exec.Cmd would only add a lookup,
+// a second pass over the environment and a file opened per run. And an
+// os.Process holds a pidfd of its own, beside the one the exit is awaited
+// on (awaitExit): every descriptor the runtime holds is copied into each
+// fork and closed again by each exec, so four per run instead of three
+// made each start dearer the more services ran (BENCHMARKS.md).
 func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string, forkOn func(func())) (launched, error) {
 	stdin, err := devNull()
 	if err != nil {
@@ -143,19 +150,22 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		return launched{}, fmt.Errorf("create stderr pipe: %w", err)
 	}
 	argv := append([]string{def.Cmd}, def.Args...)
-	pa := &os.ProcAttr{
+	l := launched{pidfd: -1, outR: outR, errR: errR}
+	requestPidfd(attr, &l.pidfd)
+	pa := &syscall.ProcAttr{
 		Dir: target.dir,
 		// The run tag last: a service's env cannot override it.
 		Env:   append(serviceEnv(def.Env), runTagEnv+"="+tag),
-		Files: []*os.File{stdin, outW, errW},
+		Files: []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
 		Sys:   attr,
 	}
-	l := launched{outR: outR, errR: errR}
 	forkOn(func() {
 		l.before = readForkClock()
-		l.process, err = os.StartProcess(target.path, argv, pa)
+		l.pid, _, err = syscall.StartProcess(target.path, argv, pa)
 		l.after = readForkClock()
 	})
+	// The files held the descriptors open until the fork had them.
+	runtime.KeepAlive(stdin)
 	outW.Close()
 	errW.Close()
 	if err != nil {
@@ -164,6 +174,20 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		return launched{}, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
 	return l, nil
+}
+
+// reap collects the exit of run leader pid, which has exited (awaitExit,
+// waitExit): wait4 on its pid, which no other process can hold until it is
+// reaped. It returns the API's exit code and the sentence for the state.
+func reap(pid int) (int, string) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		return describeExit(ws, err)
+	}
 }
 
 // devNull is the stdin of every run, opened once and never closed.
@@ -177,15 +201,14 @@ var devNull = sync.OnceValues(func() (*os.File, error) {
 
 // describeExit turns a wait status into the API's exit code (128+n for a
 // signal, as a shell reports it) and a sentence for the state's error.
-func describeExit(state *os.ProcessState, err error) (int, string) {
-	if state == nil {
+func describeExit(ws unix.WaitStatus, err error) (int, string) {
+	if err != nil {
 		return -1, fmt.Sprintf("wait failed: %v", err)
 	}
-	ws, ok := state.Sys().(syscall.WaitStatus)
-	if ok && ws.Signaled() {
+	if ws.Signaled() {
 		return 128 + int(ws.Signal()), "killed by signal " + signalName(ws.Signal())
 	}
-	code := state.ExitCode()
+	code := ws.ExitStatus()
 	return code, fmt.Sprintf("exited with code %d", code)
 }
 

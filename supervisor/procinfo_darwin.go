@@ -91,7 +91,7 @@ func bootID() string {
 // waitExit returns once process pid (our child) has exited, without
 // reaping it: macOS has no waitid(WNOWAIT) in x/sys, but a kqueue
 // EVFILT_PROC/NOTE_EXIT event tells the exit and leaves the zombie to
-// os.Process.Wait. A process already gone answers ESRCH.
+// reap. A process already gone answers ESRCH.
 func waitExit(pid int) error {
 	kq, err := unix.Kqueue()
 	if err != nil {

@@ -255,7 +255,7 @@ func bootID() string {
 }
 
 // waitExit returns once process pid (our child) has exited, without
-// reaping it: it stays a zombie, holding its pid, until os.Process.Wait.
+// reaping it: it stays a zombie, holding its pid, until reap.
 func waitExit(pid int) error {
 	for {
 		var info unix.Siginfo

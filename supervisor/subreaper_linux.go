@@ -17,7 +17,7 @@ import (
 // It is process-wide and lasts for the life of the process. Its cost is
 // the orphans' zombies, which are ours to reap: they are reaped one by
 // one, by pid, and only those known to belong to a run (reapAdopted) —
-// never with a wait for any child, which would steal os.Process.Wait's exit
+// never with a wait for any child, which would steal reap's exit
 // statuses, in this package or in the program embedding it.
 var subreaper = sync.OnceValue(func() bool {
 	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == nil

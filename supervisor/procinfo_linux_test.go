@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -143,5 +144,27 @@ func TestStartTimeBetweenMatchesProc(t *testing.T) {
 	}
 	if fromClock == 0 || clockAgrees.Load() != 1 {
 		t.Fatalf("the clock was usable for %d of 40 forks and agrees=%d", fromClock, clockAgrees.Load())
+	}
+}
+
+// readDirNames lists what os.ReadDir lists: the threads of this process.
+func TestReadDirNamesListsTasks(t *testing.T) {
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range entries {
+		want = append(want, e.Name())
+	}
+	got := readDirNames("/proc/self/task/")
+	slices.Sort(got)
+	slices.Sort(want)
+	// A thread may start or end between the two listings.
+	if len(got) == 0 || len(want) == 0 || slices.Contains(got, ".") || !slices.Contains(got, strconv.Itoa(os.Getpid())) {
+		t.Fatalf("listed %v, os.ReadDir %v", got, want)
+	}
+	if readDirNames("/proc/0/task/") != nil {
+		t.Fatal("a missing directory listed something")
 	}
 }

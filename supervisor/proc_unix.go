@@ -5,7 +5,6 @@ package supervisor
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,8 +72,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// group empties: its pid, which is the group id, cannot be reused
 		// meanwhile, so the group signals below and those of a concurrent
 		// stop reach only this run. A platform that cannot wait without
-		// reaping (an error here) falls back to what it had before: the
-		// Wait below reaps at once, and the gate still keeps our own
+		// reaping (an error here) falls back to what it had before: reap
+		// below collects it at once, and the gate still keeps our own
 		// signals from a reused group id.
 		// awaitExit waits on the netpoller (no thread held) where it can;
 		// where it could not, waitExit blocks.
@@ -164,8 +163,6 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		l.pid, _, err = syscall.StartProcess(target.path, argv, pa)
 		l.after = readForkClock()
 	})
-	// The files held the descriptors open until the fork had them.
-	runtime.KeepAlive(stdin)
 	outW.Close()
 	errW.Close()
 	if err != nil {

@@ -67,7 +67,7 @@ func parseProcStat(pid int, b []byte) (procStat, error) {
 	if i < 0 {
 		return procStat{}, fmt.Errorf("parse /proc/%d/stat: no command name", pid)
 	}
-	// Field n (counted from 1) is the (n-3)th after the command name.
+	// Field n (counted from 1) is the (n-2)th after the command name.
 	var st procStat
 	var fields int
 	rest := b[i+1:]

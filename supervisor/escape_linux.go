@@ -161,7 +161,8 @@ func orphans() []child {
 // walkTable reads the entries of run p's tree and of those of kids (the
 // runtime's children) that belong to p, with their descendants. The
 // leader is walked from its pid whether or not kids holds it; live says
-// the leader is known unreaped (its entry is then not read).
+// the leader is known unreaped (its entry is then not read), and once its
+// exit was seen (p.exited) its entry is known too: a zombie.
 func (p *proc) walkTable(kids []child, live bool) []procEntry {
 	type root struct {
 		pid   int
@@ -175,6 +176,10 @@ func (p *proc) walkTable(kids []child, live bool) []procEntry {
 		for _, c := range taskChildren(p.pid, 0) {
 			stack = append(stack, root{pid: c})
 		}
+	} else if p.exited.Load() {
+		// An exited, unreaped leader: a zombie without children (they
+		// were handed to us, and are among kids), whose entry is known.
+		table = append(table, procEntry{pid: p.pid, ppid: os.Getpid(), pgrp: p.pid, start: p.startTime, zombie: true})
 	} else {
 		// Checked against its start time: a stop may race the reaping.
 		stack = append(stack, root{p.pid, p.startTime})
@@ -186,7 +191,7 @@ func (p *proc) walkTable(kids []child, live bool) []procEntry {
 		stack = append(stack, root{pid, start})
 	}
 
-	seen := map[int]bool{p.pid: live}
+	seen := map[int]bool{p.pid: live || p.exited.Load()}
 	for _, k := range kids {
 		e := k.procEntry
 		if e.pid == p.pid {

@@ -31,6 +31,9 @@ type proc struct {
 	installed chan struct{}
 	// stopRequested marks an exit we asked for: it is a stop, not a crash.
 	stopRequested atomic.Bool
+	// exited says the leader's exit was seen (awaitExit, waitExit) and it
+	// is not reaped yet: its entry in a table is known, a zombie.
+	exited atomic.Bool
 	// sigMu and reaped close the window in which a signal meant for this
 	// run could reach a later process group with the same id: the leader
 	// is kept unreaped (a zombie, whose pid — and so whose group id — no

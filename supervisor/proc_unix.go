@@ -77,8 +77,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 		// signals from a reused group id.
 		// awaitExit waits on the netpoller (no thread held) where it can;
 		// where it could not, waitExit blocks.
-		if !awaitExit(l.pidfd) {
-			_ = waitExit(p.pid)
+		if awaitExit(l.pidfd) || waitExit(p.pid) == nil {
+			p.exited.Store(true)
 		}
 		table := reapGroup(p, spec.crashGrace)
 		// What left the group goes with it, before the leader is reaped:

@@ -65,15 +65,19 @@ func init() {
 	if err != nil || owner <= 1 {
 		owner = os.Getppid() // a runtime that did not say: its parent, if still alive
 	}
+	// Its only way out is the end of the lifeline: the signals a terminal,
+	// a closed pipe or a `kill` of every sprites-mcp sends are ignored, so
+	// that it outlives the runtime it watches. Here, not in watchdogMain:
+	// an ignored signal stays ignored in every process forked and exec'd
+	// after, and the tests run watchdogMain in a process that then starts
+	// services (a TERM to them went unheard).
+	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGPIPE)
 	os.Exit(watchdogMain(os.Stdin, os.Stderr, owner))
 }
 
 // watchdogMain reads the lifeline until it breaks, then ends the groups it
-// still knows. Its only way out is the end of the lifeline: the signals a
-// terminal, a closed pipe or a `kill` of every sprites-mcp sends are
-// ignored, so that it outlives the runtime it watches.
+// still knows.
 func watchdogMain(lifeline io.Reader, logTo io.Writer, owner int) int {
-	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGPIPE)
 	log := slog.New(slog.NewTextHandler(logTo, nil)).With("watchdog", os.Getpid())
 	groups := map[int]procRecord{}
 	sc := bufio.NewScanner(lifeline)

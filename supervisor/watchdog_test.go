@@ -270,3 +270,33 @@ func TestWatchdogOfAnotherProtocolExits(t *testing.T) {
 		t.Fatalf("exit %v, output %q", err, out)
 	}
 }
+
+// TestWatchdogIgnoresStopSignals: the TERM, INT and HUP that a terminal or
+// a `kill` of every sprites-mcp sends do not end the watchdog; it still
+// ends the services when its runtime dies.
+func TestWatchdogIgnoresStopSignals(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	host := startHost(t, dir, helperNoPdeathEnv+"=1")
+	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
+	putOrphanMakers(t, c, mark)
+	wd := waitWatchdogOf(t, host.Process.Pid, 0)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
+		if err := syscall.Kill(wd, sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if gone(wd) {
+		t.Fatal("the watchdog ended on a stop signal")
+	}
+	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = host.Wait()
+	waitFor(t, "every process of the services to end", 15*time.Second, func() bool {
+		return len(markedProcesses(mark)) == 0
+	})
+	waitFor(t, "the watchdog to exit", 10*time.Second, func() bool { return gone(wd) })
+}

@@ -145,7 +145,9 @@ func TestStopCancelsStartWaitingForNeed(t *testing.T) {
 	if s := h.get("dep"); s.State.Status != client.StatusStopped {
 		t.Fatalf("dep %+v", s.State)
 	}
-	h.stopSvc("slow", time.Second)
+	// slow is left to the harness's shutdown: whether dep's start had
+	// launched it before the stop cancelled that start is a race of no
+	// consequence (a stopped slow refuses a stop, 409).
 }
 
 func TestLogsFollowStreamsNewOutputOnce(t *testing.T) {

@@ -282,6 +282,10 @@ func TestWatchdogIgnoresStopSignals(t *testing.T) {
 	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
 	putOrphanMakers(t, c, mark)
 	wd := waitWatchdogOf(t, host.Process.Pid, 0)
+	// Until its start has run, a new process has the default actions.
+	waitFor(t, "the watchdog to ignore TERM, INT and HUP", 10*time.Second, func() bool {
+		return ignoresSignals(wd, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	})
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		if err := syscall.Kill(wd, sig); err != nil {
 			t.Fatal(err)
@@ -299,4 +303,28 @@ func TestWatchdogIgnoresStopSignals(t *testing.T) {
 		return len(markedProcesses(mark)) == 0
 	})
 	waitFor(t, "the watchdog to exit", 10*time.Second, func() bool { return gone(wd) })
+}
+
+// ignoresSignals reports whether process pid ignores every one of sigs
+// (the SigIgn mask of /proc/<pid>/status).
+func ignoresSignals(pid int, sigs ...syscall.Signal) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if mask, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+			m, err := strconv.ParseUint(strings.TrimSpace(mask), 16, 64)
+			if err != nil {
+				return false
+			}
+			for _, s := range sigs {
+				if m&(1<<(uint(s)-1)) == 0 {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
 }

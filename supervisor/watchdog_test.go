@@ -98,15 +98,8 @@ func TestWatchdogEndsServicesOfKilledRuntime(t *testing.T) {
 			putOrphanMakers(t, c, mark)
 			wd := waitWatchdogOf(t, host.Process.Pid, 0)
 
-			if err := host.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			_ = host.Wait()
 			// TERM at once, KILL after the 2 s grace for the TERM-ignoring one.
-			waitFor(t, "every process of the services to end", 15*time.Second, func() bool {
-				return len(markedProcesses(mark)) == 0
-			})
-			waitFor(t, "the watchdog to exit", 10*time.Second, func() bool { return gone(wd) })
+			killHostWatchdogEnds(t, host, mark, wd)
 			b, _ := os.ReadFile(filepath.Join(dir, "logs", "watchdog.log"))
 			if !strings.Contains(string(b), "the runtime is gone") || !strings.Contains(string(b), "signal=KILL") {
 				t.Fatalf("watchdog log:\n%s", b)
@@ -132,14 +125,7 @@ func TestWatchdogReplacedWhenKilled(t *testing.T) {
 	if len(markedProcesses(mark)) != 5 {
 		t.Fatal("killing the watchdog touched the services")
 	}
-	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = host.Wait()
-	waitFor(t, "every process of the services to end", 15*time.Second, func() bool {
-		return len(markedProcesses(mark)) == 0
-	})
-	waitFor(t, "the second watchdog to exit", 10*time.Second, func() bool { return gone(second) })
+	killHostWatchdogEnds(t, host, mark, second)
 }
 
 // TestWatchdogQuietAtCleanShutdown: a shutdown stops the services itself;
@@ -295,6 +281,14 @@ func TestWatchdogIgnoresStopSignals(t *testing.T) {
 	if gone(wd) {
 		t.Fatal("the watchdog ended on a stop signal")
 	}
+	killHostWatchdogEnds(t, host, mark, wd)
+}
+
+// killHostWatchdogEnds SIGKILLs the runtime's host, then waits until the
+// watchdog wd has ended every process of the services (marked mark) and
+// exited itself.
+func killHostWatchdogEnds(t *testing.T, host *hostProc, mark string, wd int) {
+	t.Helper()
 	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -86,17 +86,11 @@ func putOrphanMakers(t *testing.T, c *client.Client, mark string) {
 func TestWatchdogEndsServicesOfKilledRuntime(t *testing.T) {
 	for _, pdeath := range []bool{false, true} {
 		t.Run(fmt.Sprintf("pdeathsig=%v", pdeath), func(t *testing.T) {
-			dir := tempStateDir(t)
-			mark := newMark()
-			t.Cleanup(func() { assertNoProcesses(t, mark) })
 			var env []string
 			if !pdeath {
 				env = append(env, helperNoPdeathEnv+"=1")
 			}
-			host := startHost(t, dir, env...)
-			c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
-			putOrphanMakers(t, c, mark)
-			wd := waitWatchdogOf(t, host.Process.Pid, 0)
+			dir, host, mark, wd := watchedRuntime(t, env...)
 
 			// TERM at once, KILL after the 2 s grace for the TERM-ignoring one.
 			killHostWatchdogEnds(t, host, mark, wd)
@@ -111,13 +105,7 @@ func TestWatchdogEndsServicesOfKilledRuntime(t *testing.T) {
 // TestWatchdogReplacedWhenKilled: a watchdog killed while its runtime lives
 // is replaced by one told every live group, which then does the job.
 func TestWatchdogReplacedWhenKilled(t *testing.T) {
-	dir := tempStateDir(t)
-	mark := newMark()
-	t.Cleanup(func() { assertNoProcesses(t, mark) })
-	host := startHost(t, dir, helperNoPdeathEnv+"=1")
-	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
-	putOrphanMakers(t, c, mark)
-	first := waitWatchdogOf(t, host.Process.Pid, 0)
+	_, host, mark, first := watchedRuntime(t, helperNoPdeathEnv+"=1")
 	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -261,13 +249,7 @@ func TestWatchdogOfAnotherProtocolExits(t *testing.T) {
 // a `kill` of every sprites-mcp sends do not end the watchdog; it still
 // ends the services when its runtime dies.
 func TestWatchdogIgnoresStopSignals(t *testing.T) {
-	dir := tempStateDir(t)
-	mark := newMark()
-	t.Cleanup(func() { assertNoProcesses(t, mark) })
-	host := startHost(t, dir, helperNoPdeathEnv+"=1")
-	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
-	putOrphanMakers(t, c, mark)
-	wd := waitWatchdogOf(t, host.Process.Pid, 0)
+	_, host, mark, wd := watchedRuntime(t, helperNoPdeathEnv+"=1")
 	// Until its start has run, a new process has the default actions.
 	waitFor(t, "the watchdog to ignore TERM, INT and HUP", 10*time.Second, func() bool {
 		return ignoresSignals(wd, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -282,6 +264,20 @@ func TestWatchdogIgnoresStopSignals(t *testing.T) {
 		t.Fatal("the watchdog ended on a stop signal")
 	}
 	killHostWatchdogEnds(t, host, mark, wd)
+}
+
+// watchedRuntime starts a runtime host (with env added to its
+// environment) on a fresh state directory, with putOrphanMakers' services
+// running, and returns the directory, the host, the services' mark and the
+// pid of the host's watchdog.
+func watchedRuntime(t *testing.T, env ...string) (dir string, host *hostProc, mark string, wd int) {
+	t.Helper()
+	dir = tempStateDir(t)
+	mark = newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	host = startHost(t, dir, env...)
+	putOrphanMakers(t, newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites), mark)
+	return dir, host, mark, waitWatchdogOf(t, host.Process.Pid, 0)
 }
 
 // killHostWatchdogEnds SIGKILLs the runtime's host, then waits until the

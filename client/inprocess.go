@@ -88,8 +88,12 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	select {
 	case <-w.ready:
 	case <-req.Context().Done():
-		// The handler sees its context end too; whatever it still
-		// answers is released unread.
+	}
+	// A caller that gave up gets its context's error, even when the
+	// handler, seeing the same end, answered in the same instant (select
+	// picks either then). The handler sees its context end too; whatever
+	// it still answers is released unread.
+	if req.Context().Err() != nil {
 		go func() {
 			<-w.ready
 			if w.err == nil {

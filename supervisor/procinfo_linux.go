@@ -178,7 +178,7 @@ func processStartTime(pid int) (uint64, error) {
 // forked between two readings of that clock that fall in the same tick
 // started in that tick. Reading the stat file right after the fork cost
 // about 55 µs a start at 1000 services (it waits on the child's exec);
-// two readings of the clock cost well under a microsecond. When the
+// two readings of the clock cost about 1 µs (a system call each). When the
 // readings straddle a tick (about one fork in thirty), the file is read.
 // The first start checks that the clock and the file agree, and a kernel
 // where they do not (another USER_HZ) has the file read for every start.

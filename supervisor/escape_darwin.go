@@ -21,6 +21,10 @@ func (p *proc) groupTable() []procEntry { return processTable() }
 // liveTable is the process table, for a run whose leader is unreaped.
 func (p *proc) liveTable() []procEntry { return processTable() }
 
+// onMainThread is false on macOS, where no thread's children are listed:
+// where the fork thread lives costs nothing (serveForks).
+func onMainThread() bool { return false }
+
 // scanGate lets every periodic scan run on macOS: it has no cheap sign
 // that a process was created.
 type scanGate struct{}

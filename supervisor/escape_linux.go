@@ -117,6 +117,11 @@ func mainThreadChildren() ([]int, error) {
 	}
 }
 
+// onMainThread reports whether the calling goroutine runs on the main
+// thread, whose children list orphans reads (serveForks keeps the runs'
+// leaders off it).
+func onMainThread() bool { return unix.Gettid() == unix.Getpid() }
+
 // child is a direct child of the runtime, as its stat file read.
 type child struct {
 	procEntry

@@ -25,14 +25,34 @@ var forker struct {
 func onForkThread(start func()) {
 	forker.once.Do(func() {
 		forker.jobs = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: the thread lives as long as the process
-			for job := range forker.jobs {
-				job()
-			}
-		}()
+		go serveForks(forker.jobs, nil)
 	})
 	done := make(chan struct{})
 	forker.jobs <- func() { start(); close(done) }
 	<-done
+}
+
+// serveForks runs the fork jobs on a thread locked for the life of the
+// process, never the main thread. The kernel hands the orphans of the runs
+// to the main thread (orphans, escape_linux.go), and every stop reads that
+// thread's children; were the runs' leaders forked there too, each stop
+// would read all of them: a stop would cost O(runs). A goroutine that
+// locks itself may well land on the main thread (in tests it always did),
+// so one that finds itself there holds it while another goroutine locks a
+// thread of its own (closing locked), then lets it go.
+func serveForks(jobs <-chan func(), locked chan<- struct{}) {
+	runtime.LockOSThread() // never unlocked off the main thread: it lives as long as the process
+	if onMainThread() {
+		other := make(chan struct{})
+		go serveForks(jobs, other) // cannot land here: this goroutine holds the thread
+		<-other
+		runtime.UnlockOSThread()
+		return
+	}
+	if locked != nil {
+		close(locked)
+	}
+	for job := range jobs {
+		job()
+	}
 }

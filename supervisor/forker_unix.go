@@ -7,25 +7,36 @@ import (
 	"sync"
 )
 
-// forker is one goroutine locked to its OS thread for the life of the
-// process, which forks every child that asks for Pdeathsig. Pdeathsig fires
-// when the *thread* that forked the child exits, not the process (Go issue
-// 27505): a child forked from a pooled thread would die if the Go runtime
-// ever retired that thread. This thread never ends before the process
-// does, so a child's Pdeathsig still means "the runtime died", and
-// services no longer hold a locked thread each until they are reaped.
-// Forks are serialised by syscall.ForkLock anyway: one thread costs them
-// nothing.
+// forker is a few goroutines, each locked to its OS thread for the life of
+// the process, which fork every child that asks for Pdeathsig. Pdeathsig
+// fires when the *thread* that forked the child exits, not the process (Go
+// issue 27505): a child forked from a pooled thread would die if the Go
+// runtime ever retired that thread. These threads never end before the
+// process does, so a child's Pdeathsig still means "the runtime died", and
+// services hold no locked thread each until they are reaped.
+//
+// More than one: forks do not wait for each other (since Go 1.21
+// syscall.ForkLock is held once for all concurrent forks), but each blocks
+// its thread until the child has exec'd (vfork), and the exec is most of a
+// start's cost. With one thread, 1000 starts queued behind 1000 execs one
+// at a time while the other cores idled (BENCHMARKS.md). One per CPU the Go
+// runtime uses, at most maxForkThreads.
 var forker struct {
 	once sync.Once
 	jobs chan func()
 }
 
-// onForkThread runs start on the forking thread and returns when it has.
+// maxForkThreads bounds the fork threads on a many-core machine: a burst
+// of starts is bounded by the execs' own CPU long before.
+const maxForkThreads = 4
+
+// onForkThread runs start on a forking thread and returns when it has.
 func onForkThread(start func()) {
 	forker.once.Do(func() {
 		forker.jobs = make(chan func())
-		go serveForks(forker.jobs, nil)
+		for range min(runtime.GOMAXPROCS(0), maxForkThreads) {
+			go serveForks(forker.jobs, nil)
+		}
 	})
 	done := make(chan struct{})
 	forker.jobs <- func() { start(); close(done) }

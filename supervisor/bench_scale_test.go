@@ -105,14 +105,14 @@ func scaleLayout(n int) (names, needs []string) {
 }
 
 type scaleRun struct {
-	up, upCPU, stop time.Duration
-	rssMiB          float64
-	threads         int
+	up, upCPU, stop, stopCPU time.Duration
+	rssMiB                   float64
+	threads                  int
 }
 
 // scaleOnce runs one round against a fresh host: create all, wait for all
-// running (checking the order), read RSS and CPU, then stop all with every
-// stop call at once and wait until no service process is left.
+// running (checking the order), read RSS and CPU, then stop all with the
+// stop calls 64 at a time and wait until no service process is left.
 func scaleOnce(b *testing.B, n int) scaleRun {
 	dir, err := os.MkdirTemp("", "sv")
 	if err != nil {
@@ -159,6 +159,7 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 		}
 	}
 
+	cpu0 = cpuTicks(b, host)
 	begin = time.Now()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64) // as many calls in flight as a busy client has
@@ -179,6 +180,7 @@ func scaleOnce(b *testing.B, n int) scaleRun {
 		time.Sleep(2 * time.Millisecond)
 	}
 	out.stop = time.Since(begin)
+	out.stopCPU = time.Duration(cpuTicks(b, host)-cpu0) * 10 * time.Millisecond
 	return out
 }
 
@@ -209,6 +211,8 @@ func BenchmarkScale(b *testing.B) {
 			b.ReportMetric(cpu*1000/float64(n), "cpu-ms/svc")
 			b.ReportMetric(stop, "s/stop-all")
 			b.ReportMetric(stopMax, "s/max-stop-all")
+			stopCPU, _ := med(func(r scaleRun) float64 { return r.stopCPU.Seconds() })
+			b.ReportMetric(stopCPU*1000/float64(n), "cpu-ms/stop")
 			b.ReportMetric(rss, "MiB-RSS")
 			b.ReportMetric(threads, "threads")
 			b.ReportMetric(0, "ns/op")

@@ -264,7 +264,6 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 	end := time.Now().Add(d)
 	sub := s.out.hub.subscribe()
 	defer sub.close()
-	before := s.current()
 	var start *startRun
 	if d == 0 {
 		start = s.beginDetachedStartLocked(cause)
@@ -281,9 +280,11 @@ func (r *Runtime) startAndWatch(ctx context.Context, s *service, st *ndjson, d t
 			st.send(ev)
 		}
 	}
-	if !launched || (start.p != nil && start.p != before) {
-		saved = r.saver.changed(s.name)
-	}
+	// Every change of this call is recorded by now (the definition, a
+	// sticky stop cleared by beginStart, the group of a run launched
+	// within the answer, launchLocked): waiting for the latest waits for
+	// them all, without a line of its own.
+	saved = max(saved, r.saver.latest())
 	if saved != 0 {
 		if serr := r.saver.wait(ctx, saved); serr != nil {
 			st.send(Event{Type: evError, Data: "save state: " + serr.Error(), Timestamp: nowMs()})

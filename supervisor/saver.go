@@ -142,6 +142,14 @@ func journalPathOf(statePath string) string {
 	return filepath.Join(filepath.Dir(statePath), "state.journal")
 }
 
+// latest is the number of the last change recorded: waiting for it waits
+// for every change made so far.
+func (s *saver) latest() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seq
+}
+
 // changed records that service name changed, and returns the change's
 // number, for wait. The journal line is written here, so the change is on
 // disk when changed returns, unless the journal cannot be written.

@@ -32,8 +32,13 @@ func (r *Runtime) validateGraphLocked(name string, def definition) error {
 		}
 		return nil
 	}
-	if cyc := findCycle(name, needsOf); cyc != nil {
-		return errorf(http.StatusBadRequest, "dependency cycle: %s; remove one of these needs", strings.Join(cyc, " → "))
+	// A new cycle passes through name. A service not defined yet is needed
+	// by none (a need must be defined, and a needed service cannot be
+	// deleted), so only a redefinition can close one.
+	if _, defined := r.services[name]; defined {
+		if cyc := findCycle(name, needsOf); cyc != nil {
+			return errorf(http.StatusBadRequest, "dependency cycle: %s; remove one of these needs", strings.Join(cyc, " → "))
+		}
 	}
 	if def.HTTPPort != nil {
 		for _, o := range r.services {

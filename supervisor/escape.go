@@ -219,7 +219,7 @@ func (p *proc) reapAdopted(table []procEntry) {
 var liveRuns struct {
 	sync.Mutex
 	runs     map[*proc]*lifeline
-	leaders  map[int]bool // the pids of runs' leaders: never another run's escapee
+	leaders  map[int]bool // the pids of runs' leaders until reaped: never another run's escapee
 	scanning bool
 }
 
@@ -244,6 +244,14 @@ func trackEscapes(p *proc, watch *lifeline) {
 func untrackEscapes(p *proc) {
 	liveRuns.Lock()
 	delete(liveRuns.runs, p)
+	liveRuns.Unlock()
+}
+
+// forgetLeader ends what trackEscapes began once run p's leader is reaped.
+// Until then its zombie is the run's, not an orphan to reap (orphans): a
+// run that is ending does not wake the scan over every other run.
+func forgetLeader(p *proc) {
+	liveRuns.Lock()
 	delete(liveRuns.leaders, p.pid)
 	liveRuns.Unlock()
 }
@@ -255,7 +263,8 @@ func untrackEscapes(p *proc) {
 //
 // Idle services should cost nothing, so the scan is skipped when nothing
 // could have changed since the last one (scanGate: on Linux, no process
-// was created anywhere and no child of ours ended), and on a machine busy
+// was created anywhere, and no child of ours ended or the one that did was
+// a run's leader, not an orphan to reap), and on a machine busy
 // with other work its period doubles, up to escapeScanMax, while it keeps
 // finding the same processes in our runs (a new run, a new process or one
 // gone brings it back to escapeScanEvery).
@@ -272,7 +281,8 @@ func scanEscapes() {
 			liveRuns.Unlock()
 			return
 		}
-		if !gate.changed() {
+		created, ended := gate.changed()
+		if !created && !ended {
 			liveRuns.Unlock()
 			continue
 		}
@@ -281,6 +291,12 @@ func scanEscapes() {
 			runs[p] = w
 		}
 		liveRuns.Unlock()
+		if !created && !orphanToReap() {
+			// Only a child ended, and none of what we adopted waits to be
+			// reaped: the ended child was a run's leader, which its run
+			// reaps. No process was created, so no new escapee either.
+			continue
+		}
 		tableFor := scanTables()
 		var key uint64
 		for p, watch := range runs {

@@ -29,6 +29,9 @@ func onMainThread() bool { return false }
 // that a process was created.
 type scanGate struct{}
 
-func openScanGate() *scanGate   { return &scanGate{} }
-func (*scanGate) close()        {}
-func (*scanGate) changed() bool { return true }
+func openScanGate() *scanGate                    { return &scanGate{} }
+func (*scanGate) close()                         {}
+func (*scanGate) changed() (created, ended bool) { return true, true }
+
+// orphanToReap is true on macOS, where the scan itself finds out.
+func orphanToReap() bool { return true }

@@ -327,10 +327,10 @@ func openScanGate() *scanGate {
 
 func (g *scanGate) close() { signal.Stop(g.chld) }
 
-// changed reports whether a process was created or a child ended since the
-// last call; the first call, or an unreadable /proc/loadavg, says yes.
-func (g *scanGate) changed() bool {
-	ended := false
+// changed reports whether a process was created and whether a child ended
+// since the last call; the first call, or an unreadable /proc/loadavg, says
+// created.
+func (g *scanGate) changed() (created, ended bool) {
 	select {
 	case <-g.chld:
 		ended = true
@@ -339,10 +339,22 @@ func (g *scanGate) changed() bool {
 	b, err := os.ReadFile("/proc/loadavg")
 	fields := bytes.Fields(b)
 	if err != nil || len(fields) < 5 {
-		return true
+		return true, ended
 	}
 	last := fields[len(fields)-1]
-	created := !bytes.Equal(last, g.lastPid)
+	created = !bytes.Equal(last, g.lastPid)
 	g.lastPid = append(g.lastPid[:0], last...)
-	return created || ended
+	return created, ended
+}
+
+// orphanToReap reports whether a process the runtime adopted has exited
+// and waits to be reaped (one read of the main thread's children and of
+// their stat files).
+func orphanToReap() bool {
+	for _, c := range orphans() {
+		if c.zombie {
+			return true
+		}
+	}
+	return false
 }

@@ -90,6 +90,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 		p.reaped = true
 		p.sigMu.Unlock()
 		p.exitCode, p.exitDesc = reap(p.pid)
+		forgetLeader(p)
 		// The group is empty: nothing is left for the watchdog to kill.
 		spec.watch.remove(p.pid)
 		p.escMu.Lock()

@@ -17,7 +17,7 @@ import (
 // spawn starts a run. It returns once exec has succeeded or failed; exec
 // errors (no such command, not executable, bad dir) come back here.
 //
-// With Pdeathsig (Linux), the child is forked from the one thread that
+// With Pdeathsig (Linux), the child is forked from a fork thread, which
 // lives as long as the process (forker_unix.go): Pdeathsig fires when the
 // forking *thread* exits, not the process (Go issue 27505). No thread is
 // held per child: the exit is awaited on the netpoller (awaitExit).
@@ -121,9 +121,9 @@ type launched struct {
 }
 
 // startCmd runs exec with the output pipes, in a process group of its own.
-// The fork runs in forkOn (the forking thread, with Pdeathsig), and only
-// the fork: the pipes and the environment are made before, on the caller's
-// goroutine, so that the one thread every fork waits for does nothing else.
+// The fork runs in forkOn (a fork thread, with Pdeathsig), and only the
+// fork: the pipes and the environment are made before, on the caller's
+// goroutine, so that the few threads every fork waits for do nothing else.
 //
 // It calls syscall.StartProcess, not exec.Cmd or os.StartProcess. The path
 // is resolved already (preflight), the environment is built here with the

@@ -48,7 +48,8 @@ func onForkThread(start func()) {
 // to the main thread (orphans, escape_linux.go), and every stop reads that
 // thread's children; were the runs' leaders forked there too, each stop
 // would read all of them: a stop would cost O(runs). A goroutine that
-// locks itself may well land on the main thread (in tests it always did),
+// locks itself may well land on the main thread (in BenchmarkStop200 the
+// one fork thread there was did),
 // so one that finds itself there holds it while another goroutine locks a
 // thread of its own (closing locked), then lets it go.
 func serveForks(jobs <-chan func(), locked chan<- struct{}) {

@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/sprites-mcp
 PKGS    := ./...
 
-.PHONY: all build run test fmt-check vet tidy-check lint cross unit browser inspector conformance bundle bundle-check bench bench-http bench-runtime fuzz soak soak-short clean
+.PHONY: all build run test fmt-check vet tidy-check lint cross unit browser inspector conformance bundle bundle-check bench bench-http bench-runtime bench-runtime-ab fuzz soak soak-short clean
 
 all: build
 
@@ -121,6 +121,15 @@ bench-runtime:
 	$(GO) test -run '^$$' -bench 'Scale|BaselineFork200' -benchtime 5x ./supervisor
 	$(GO) test -run '^$$' -bench 'Idle200' -benchtime 3x ./supervisor
 	scripts/bench-runtime-api.sh $(HARNESS) 50 200 1000
+
+## bench-runtime-ab: the shared harness over several builds interleaved
+## block by block, the VM's steal printed per block: AB names commits, "."
+## (the working tree) or "floor"; AB_N services, AB_ROUNDS rounds.
+AB        ?= . floor
+AB_N      ?= 1000
+AB_ROUNDS ?= 3
+bench-runtime-ab:
+	HARNESS=$(HARNESS) scripts/bench-runtime-ab.sh -n $(AB_N) -r $(AB_ROUNDS) $(AB)
 
 ## fuzz: every fuzz target of the module, one after the other, each for
 ## FUZZTIME (default 30s; FUZZPKGS narrows the packages). The seed corpora

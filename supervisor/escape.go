@@ -219,7 +219,7 @@ func (p *proc) reapAdopted(table []procEntry) {
 var liveRuns struct {
 	sync.Mutex
 	runs     map[*proc]*lifeline
-	leaders  map[int]bool // the pids of runs' leaders until reaped: never another run's escapee
+	leaders  map[int]*proc // runs by their leader's pid, until reaped: never another run's escapee
 	scanning bool
 }
 
@@ -231,10 +231,10 @@ func trackEscapes(p *proc, watch *lifeline) {
 	defer liveRuns.Unlock()
 	if liveRuns.runs == nil {
 		liveRuns.runs = map[*proc]*lifeline{}
-		liveRuns.leaders = map[int]bool{}
+		liveRuns.leaders = map[int]*proc{}
 	}
 	liveRuns.runs[p] = watch
-	liveRuns.leaders[p.pid] = true
+	liveRuns.leaders[p.pid] = p
 	if !liveRuns.scanning {
 		liveRuns.scanning = true
 		go scanEscapes()
@@ -249,10 +249,13 @@ func untrackEscapes(p *proc) {
 
 // forgetLeader ends what trackEscapes began once run p's leader is reaped.
 // Until then its zombie is the run's, not an orphan to reap (orphans): a
-// run that is ending does not wake the scan over every other run.
+// run that is ending does not wake the scan over every other run. Once
+// reaped, its pid may already be a new run's leader: that entry stays.
 func forgetLeader(p *proc) {
 	liveRuns.Lock()
-	delete(liveRuns.leaders, p.pid)
+	if liveRuns.leaders[p.pid] == p {
+		delete(liveRuns.leaders, p.pid)
+	}
 	liveRuns.Unlock()
 }
 

@@ -148,7 +148,7 @@ func orphans() []child {
 	liveRuns.Lock()
 	n := 0
 	for _, k := range kids {
-		if !liveRuns.leaders[k] {
+		if liveRuns.leaders[k] == nil {
 			kids[n] = k
 			n++
 		}

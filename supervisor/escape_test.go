@@ -165,8 +165,8 @@ func TestRuntimeCrashKeepsState(t *testing.T) {
 // TestForkThreadIsNotTheMainThread: the runs' leaders are forked off the
 // main thread, whose children list every stop reads for orphans. With them
 // on it, a stop read every run's leader: the fork thread had landed on the
-// main thread in the in-process benchmarks (200 leaders in the list) and
-// whenever this test ran first in its process.
+// main thread in BenchmarkStop200 (200 leaders in the list) and whenever
+// this test ran first in its process.
 func TestForkThreadIsNotTheMainThread(t *testing.T) {
 	var onMain bool
 	onForkThread(func() { onMain = onMainThread() })

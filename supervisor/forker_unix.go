@@ -16,10 +16,12 @@ import (
 // services hold no locked thread each until they are reaped.
 //
 // More than one: forks do not wait for each other (since Go 1.21
-// syscall.ForkLock is held once for all concurrent forks), but each blocks
-// its thread until the child has exec'd (vfork), and the exec is most of a
-// start's cost. With one thread, 1000 starts queued behind 1000 execs one
-// at a time while the other cores idled (BENCHMARKS.md). One per CPU the Go
+// syscall.ForkLock is held once for all concurrent forks), but each holds
+// its thread, and the P it runs on, until the child has exec'd (vfork),
+// and the exec is most of a start's cost. With one thread, 1000 starts in
+// a row queued behind 1000 execs one at a time while the other cores
+// idled; with one per CPU the execs keep up, and an answer may wait for a
+// P a fork holds instead (BENCHMARKS.md, fourth pass). One per CPU the Go
 // runtime uses, at most maxForkThreads.
 var forker struct {
 	once sync.Once
@@ -48,10 +50,10 @@ func onForkThread(start func()) {
 // to the main thread (orphans, escape_linux.go), and every stop reads that
 // thread's children; were the runs' leaders forked there too, each stop
 // would read all of them: a stop would cost O(runs). A goroutine that
-// locks itself may well land on the main thread (in BenchmarkStop200 the
-// one fork thread there was did),
-// so one that finds itself there holds it while another goroutine locks a
-// thread of its own (closing locked), then lets it go.
+// locks itself may well land on the main thread (the one fork thread there
+// was did in BenchmarkStop200), so one that finds itself there holds it
+// while another goroutine locks a thread of its own (closing locked), then
+// lets it go.
 func serveForks(jobs <-chan func(), locked chan<- struct{}) {
 	runtime.LockOSThread() // never unlocked off the main thread: it lives as long as the process
 	if onMainThread() {

@@ -278,14 +278,18 @@ func scanEscapes() {
 	var last uint64 // the previous scan's sceneKey
 	for {
 		time.Sleep(every)
+		// Nothing to find unless a process was created. When only a child
+		// ended, something is to do only if it was one we adopted: a
+		// run's leader is its run's to reap (orphanToReap).
+		created, ended := gate.changed()
+		idle := !created && (!ended || !orphanToReap())
 		liveRuns.Lock()
 		if len(liveRuns.runs) == 0 {
 			liveRuns.scanning = false
 			liveRuns.Unlock()
 			return
 		}
-		created, ended := gate.changed()
-		if !created && !ended {
+		if idle {
 			liveRuns.Unlock()
 			continue
 		}
@@ -294,12 +298,6 @@ func scanEscapes() {
 			runs[p] = w
 		}
 		liveRuns.Unlock()
-		if !created && !orphanToReap() {
-			// Only a child ended, and none of what we adopted waits to be
-			// reaped: the ended child was a run's leader, which its run
-			// reaps. No process was created, so no new escapee either.
-			continue
-		}
 		tableFor := scanTables()
 		var key uint64
 		for p, watch := range runs {

@@ -195,13 +195,6 @@ func watch(ctx context.Context, st *ndjson, sub *subscription, p *proc, d time.D
 	}
 }
 
-// current returns the live run, if any.
-func (s *service) current() *proc {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cur
-}
-
 func (r *Runtime) handlePut(w http.ResponseWriter, req *http.Request) {
 	name := req.PathValue("svc")
 	if err := validateName(name); err != nil {

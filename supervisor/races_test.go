@@ -118,7 +118,9 @@ func TestStopRacingExitIsAStop(t *testing.T) {
 	if err := s.lock(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	p := s.current()
+	s.mu.Lock()
+	p := s.cur
+	s.mu.Unlock()
 	// The emit callback runs after haltLocked released s.mu and before it
 	// signals: the run dies right there, on its own.
 	emit := func(ev Event) {

@@ -5,9 +5,11 @@ package supervisor
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,22 +149,32 @@ func TestStartTimeBetweenMatchesProc(t *testing.T) {
 	}
 }
 
-// readDirNames lists what os.ReadDir lists: the threads of this process.
-func TestReadDirNamesListsTasks(t *testing.T) {
-	entries, err := os.ReadDir("/proc/self/task")
-	if err != nil {
+// TestReadDirNames: readDirNames lists exactly what os.ReadDir lists,
+// without "." and "..", across more than one read of its 4 KiB buffer
+// (400 names of about 40 bytes each); and this process's own thread
+// directory holds its pid. A missing directory lists nothing.
+func TestReadDirNames(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for i := range 400 {
+		name := fmt.Sprintf("entry-%03d-with-a-name-long-enough-to-span", i)
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, name)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for _, e := range entries {
-		want = append(want, e.Name())
-	}
-	got := readDirNames("/proc/self/task/")
+	want = append(want, "sub")
+	got := readDirNames(dir)
 	slices.Sort(got)
 	slices.Sort(want)
-	// A thread may start or end between the two listings.
-	if len(got) == 0 || len(want) == 0 || slices.Contains(got, ".") || !slices.Contains(got, strconv.Itoa(os.Getpid())) {
-		t.Fatalf("listed %v, os.ReadDir %v", got, want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("listed %d names, want %d: first %v", len(got), len(want), got[:min(len(got), 3)])
+	}
+	if tasks := readDirNames("/proc/self/task/"); !slices.Contains(tasks, strconv.Itoa(os.Getpid())) {
+		t.Fatalf("this process's threads %v lack its main thread", tasks)
 	}
 	if readDirNames("/proc/0/task/") != nil {
 		t.Fatal("a missing directory listed something")

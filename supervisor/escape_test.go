@@ -169,7 +169,7 @@ func TestRuntimeCrashKeepsState(t *testing.T) {
 // this test ran first in its process.
 func TestForkThreadIsNotTheMainThread(t *testing.T) {
 	var onMain bool
-	onForkThread(func() { onMain = onMainThread() })
+	onForkThread(func(threadFiles) { onMain = onMainThread() })
 	if onMain {
 		t.Fatal("the fork thread is the main thread")
 	}

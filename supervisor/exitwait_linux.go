@@ -4,16 +4,21 @@ package supervisor
 
 import (
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// requestPidfd asks the fork for a pidfd of the child (clone's
-// CLONE_PIDFD), stored in *fd; the kernel leaves -1 there if it has none.
-func requestPidfd(attr *syscall.SysProcAttr, fd *int) { attr.PidFD = fd }
+// pidfdOf opens a pidfd of child pid, which is not reaped yet; -1 where
+// the kernel has none (before Linux 5.3).
+func pidfdOf(pid int) int {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
 
-// awaitExit returns once the process of pidfd (from its fork) has exited,
+// awaitExit returns once the process of pidfd (pidfdOf) has exited,
 // leaving it unreaped for reap, and closes pidfd. It waits through the
 // netpoller, so a running service holds no OS thread: a blocking wait
 // holds one thread per child, 1000 threads for 1000 services (their

@@ -23,25 +23,30 @@ import (
 // idled; with one per CPU the execs keep up, and an answer may wait for a
 // P a fork holds instead (BENCHMARKS.md, fourth pass). One per CPU the Go
 // runtime uses, at most maxForkThreads.
+//
+// Each thread forks from a descriptor table of its own where the kernel
+// allows (threadFiles, forker_linux.go), so that a fork does not copy
+// every run's descriptors.
 var forker struct {
 	once sync.Once
-	jobs chan func()
+	jobs chan func(threadFiles)
 }
 
 // maxForkThreads bounds the fork threads on a many-core machine: a burst
 // of starts is bounded by the execs' own CPU long before.
 const maxForkThreads = 4
 
-// onForkThread runs start on a forking thread and returns when it has.
-func onForkThread(start func()) {
+// onForkThread runs start on a forking thread, with that thread's
+// descriptor table, and returns when it has.
+func onForkThread(start func(threadFiles)) {
 	forker.once.Do(func() {
-		forker.jobs = make(chan func())
+		forker.jobs = make(chan func(threadFiles))
 		for range min(runtime.GOMAXPROCS(0), maxForkThreads) {
 			go serveForks(forker.jobs, nil)
 		}
 	})
 	done := make(chan struct{})
-	forker.jobs <- func() { start(); close(done) }
+	forker.jobs <- func(files threadFiles) { start(files); close(done) }
 	<-done
 }
 
@@ -54,7 +59,7 @@ func onForkThread(start func()) {
 // was did in BenchmarkStop200), so one that finds itself there holds it
 // while another goroutine locks a thread of its own (closing locked), then
 // lets it go.
-func serveForks(jobs <-chan func(), locked chan<- struct{}) {
+func serveForks(jobs <-chan func(threadFiles), locked chan<- struct{}) {
 	runtime.LockOSThread() // never unlocked off the main thread: it lives as long as the process
 	if onMainThread() {
 		other := make(chan struct{})
@@ -66,7 +71,8 @@ func serveForks(jobs <-chan func(), locked chan<- struct{}) {
 	if locked != nil {
 		close(locked)
 	}
+	files := ownFiles()
 	for job := range jobs {
-		job()
+		job(files)
 	}
 }

@@ -37,7 +37,7 @@ func spawn(spec spawnSpec) (*proc, error) {
 	startErr := make(chan error, 1)
 	go func() {
 		attr := &syscall.SysProcAttr{Setpgid: true}
-		forkOn := func(fork func()) { fork() }
+		forkOn := func(fork func(threadFiles)) { fork(threadFiles{}) }
 		if spec.parentDeath && setParentDeathSignal(attr) {
 			forkOn = onForkThread
 		}
@@ -110,8 +110,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 	return p, nil
 }
 
-// launched is a run's leader as startCmd left it: its pid, the pidfd its
-// fork made (-1 where the kernel makes none), its output pipes' read ends,
+// launched is a run's leader as startCmd left it: its pid, a pidfd of it
+// (-1 where the kernel has none), its output pipes' read ends,
 // and the boot clock read just before and after its fork.
 type launched struct {
 	pid           int
@@ -131,10 +131,11 @@ type launched struct {
 // every run, and the pipes are ours, so exec.Cmd would only add a lookup,
 // a second pass over the environment and a file opened per run. And an
 // os.Process holds a pidfd of its own, beside the one the exit is awaited
-// on (awaitExit): every descriptor the runtime holds is copied into each
-// fork and closed again by each exec, so four per run instead of three
-// made each start dearer the more services ran (BENCHMARKS.md).
-func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string, forkOn func(func())) (launched, error) {
+// on (awaitExit): a fork from the process's descriptor table (where a fork
+// thread cannot have its own, threadFiles) copies every descriptor the
+// runtime holds, so four per run instead of three would make each start
+// dearer the more services ran (BENCHMARKS.md).
+func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag string, forkOn func(func(threadFiles))) (launched, error) {
 	stdin, err := devNull()
 	if err != nil {
 		return launched{}, err
@@ -151,7 +152,6 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 	}
 	argv := append([]string{def.Cmd}, def.Args...)
 	l := launched{pidfd: -1, outR: outR, errR: errR}
-	requestPidfd(attr, &l.pidfd)
 	pa := &syscall.ProcAttr{
 		Dir: target.dir,
 		// The run tag last: a service's env cannot override it.
@@ -159,10 +159,16 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		Files: []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
 		Sys:   attr,
 	}
-	forkOn(func() {
+	forkOn(func(files threadFiles) {
+		local := *pa // the descriptors as the forking thread's table numbers them
+		var release func()
+		if local.Files, release, err = files.fetch(pa.Files); err != nil {
+			return
+		}
 		l.before = readForkClock()
-		l.pid, _, err = syscall.StartProcess(target.path, argv, pa)
+		l.pid, _, err = syscall.StartProcess(target.path, argv, &local)
 		l.after = readForkClock()
+		release()
 	})
 	outW.Close()
 	errW.Close()
@@ -171,6 +177,10 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		errR.Close()
 		return launched{}, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
+	// Opened here, in the process's table, not by the fork (CLONE_PIDFD
+	// would put it in the forking thread's). Only reap collects the
+	// leader, so its pid is still this child's, exited or not.
+	l.pidfd = pidfdOf(l.pid)
 	return l, nil
 }
 

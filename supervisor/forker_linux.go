@@ -1,0 +1,121 @@
+//go:build linux
+
+package supervisor
+
+import (
+	"math"
+	"os"
+	"slices"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// threadFiles is the descriptor table a fork runs with. A fork copies the
+// forking thread's table into the child, and the child's exec closes each
+// copy again: forked from the process's table, which holds three
+// descriptors per run (two output pipes and the pidfd its exit is awaited
+// on), each start cost more the more services ran (BENCHMARKS.md, fifth
+// pass). A fork thread therefore takes a table of its own (ownFiles) that
+// holds only what the Go runtime needs on any thread, and fetches each
+// job's descriptors into it for the fork (fetch). The zero value is the
+// process's table, shared, where fetch changes nothing.
+type threadFiles struct {
+	private bool
+	self    int // a pidfd of this process, in the private table
+}
+
+// ownFiles gives the calling thread a descriptor table of its own and
+// returns it, or the shared table where the kernel or a sandbox refuses a
+// step. The caller is locked to its thread for good and is not the main
+// thread: the table belongs to the thread, and fetch reads the process's
+// table through the main thread's (pidfd_getfd reads the table of the
+// pid's thread-group leader).
+//
+// The new table starts as a copy of the process's, so everything but
+// stdin, stdout and stderr and the runtime's poller (its epoll and eventfd
+// descriptors, which the Go runtime may use from this thread when it
+// starts the world or wakes the poller) is closed in it at once: a copy of
+// a socket kept here would keep the connection open after the process
+// closed it. The steps that can be refused are tried before the table is
+// split; after, there is no way back.
+func ownFiles() threadFiles {
+	probe, err := unix.PidfdOpen(os.Getpid(), 0)
+	if err != nil {
+		return threadFiles{}
+	}
+	fetched, err := unix.PidfdGetfd(probe, probe, 0)
+	unix.Close(probe)
+	if err != nil {
+		return threadFiles{}
+	}
+	unix.Close(fetched)
+	// close_range (Linux 5.9) on a range beyond any table: a no-op where it exists.
+	if unix.CloseRange(math.MaxInt32, math.MaxInt32, 0) != nil || len(pollerFiles()) == 0 {
+		return threadFiles{}
+	}
+	if unix.Unshare(unix.CLONE_FILES) != nil {
+		return threadFiles{}
+	}
+	keep := pollerFiles() // now this thread's table: nothing else changes it
+	first := uint(3)
+	for _, fd := range keep {
+		if uint(fd) > first {
+			unix.CloseRange(first, uint(fd)-1, 0)
+		}
+		first = max(first, uint(fd)+1)
+	}
+	unix.CloseRange(first, math.MaxUint32, 0)
+	self, err := unix.PidfdOpen(os.Getpid(), 0)
+	if err != nil { // the table is ours already; forks fetch nothing then, and fail
+		return threadFiles{private: true, self: -1}
+	}
+	return threadFiles{private: true, self: self}
+}
+
+// pollerFiles lists, in order, the descriptors above stderr in the calling
+// thread's table that are an epoll or an eventfd: the Go runtime's poller
+// among them. None where /proc cannot be read.
+func pollerFiles() []int {
+	const dir = "/proc/thread-self/fd/"
+	var keep []int
+	var buf [64]byte
+	for _, name := range readDirNames(dir) {
+		fd, err := strconv.Atoi(name)
+		if err != nil || fd <= 2 {
+			continue
+		}
+		n, err := unix.Readlink(dir+name, buf[:])
+		if err != nil {
+			continue
+		}
+		if target := string(buf[:n]); target == "anon_inode:[eventpoll]" || target == "anon_inode:[eventfd]" {
+			keep = append(keep, fd)
+		}
+	}
+	slices.Sort(keep)
+	return keep
+}
+
+// fetch returns fds, descriptors of the process's table, as descriptors of
+// the thread's, and release, which closes those again after the fork.
+func (t threadFiles) fetch(fds []uintptr) (local []uintptr, release func(), err error) {
+	if !t.private {
+		return fds, func() {}, nil
+	}
+	release = func() {
+		for _, fd := range local {
+			unix.Close(int(fd))
+		}
+	}
+	local = make([]uintptr, 0, len(fds))
+	for _, fd := range fds {
+		l, err := unix.PidfdGetfd(t.self, int(fd), 0)
+		if err != nil {
+			release()
+			return nil, nil, os.NewSyscallError("pidfd_getfd", err)
+		}
+		local = append(local, uintptr(l))
+	}
+	return local, release, nil
+}

@@ -1,0 +1,87 @@
+//go:build linux
+
+package supervisor
+
+import (
+	"io"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A fork thread's own descriptor table holds none of the process's
+// descriptors, so a descriptor the process closes is closed (a copy kept
+// there would keep a pipe or a connection open), and a fork copies a few
+// descriptors whatever the number of runs. The job's descriptors are
+// fetched into it, and the Go runtime can still use its poller from that
+// thread (a collection starts the world there; a timer may wake the
+// poller).
+func TestForkThreadOwnsItsDescriptorTable(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var many []*os.File // the process's table grows as with 100 runs
+	for range 100 {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		many = append(many, pr, pw)
+	}
+	defer func() {
+		for _, f := range many {
+			f.Close()
+		}
+	}()
+
+	jobs := make(chan func(threadFiles))
+	defer close(jobs) // the thread ends, and its table with it
+	go serveForks(jobs, nil)
+	type seen struct {
+		private bool
+		entries int
+		err     error
+	}
+	res := make(chan seen)
+	jobs <- func(files threadFiles) {
+		var s seen
+		s.private = files.private
+		s.entries = len(readDirNames("/proc/thread-self/fd"))
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+		local, release, err := files.fetch([]uintptr{w.Fd()})
+		if err == nil {
+			_, err = unix.Write(int(local[0]), []byte("x"))
+			release()
+		}
+		s.err = err
+		res <- s
+	}
+	got := <-res
+	if !got.private {
+		t.Fatal("the fork thread shares the process's descriptor table (unshare, pidfd_getfd or close_range refused?)")
+	}
+	if got.err != nil {
+		t.Fatalf("write through a fetched descriptor: %v", got.err)
+	}
+	// stdin, stdout, stderr, the poller's epoll and eventfd, the pidfd of
+	// the process and the listing's own: about 7 against more than 200.
+	if got.entries > 10 {
+		t.Errorf("the fork thread's table holds %d descriptors; want only the runtime's few", got.entries)
+	}
+
+	w.Close()
+	r.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("after the process closed the write end, reading the pipe: %v (a copy in the fork thread's table keeps it open)", err)
+	}
+	if string(b) != "x" {
+		t.Errorf("read %q through the pipe; want the fork thread's %q", b, "x")
+	}
+}

@@ -32,6 +32,10 @@ type threadFiles struct {
 // table through the main thread's (pidfd_getfd reads the table of the
 // pid's thread-group leader).
 //
+// New threads are not cloned from this one, so they share the process's
+// table: the Go runtime has a thread it locked itself make them (newm's
+// template thread).
+//
 // The new table starts as a copy of the process's, so everything but
 // stdin, stdout and stderr and the runtime's poller (its epoll and eventfd
 // descriptors, which the Go runtime may use from this thread when it
@@ -51,7 +55,16 @@ func ownFiles() threadFiles {
 	}
 	unix.Close(fetched)
 	// close_range (Linux 5.9) on a range beyond any table: a no-op where it exists.
-	if unix.CloseRange(math.MaxInt32, math.MaxInt32, 0) != nil || len(pollerFiles()) == 0 {
+	if unix.CloseRange(math.MaxInt32, math.MaxInt32, 0) != nil {
+		return threadFiles{}
+	}
+	// The runtime makes its poller on first use; made after the split, it
+	// would be missing here. A pipe's read end is put on it.
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+	if len(pollerFiles()) == 0 {
 		return threadFiles{}
 	}
 	if unix.Unshare(unix.CLONE_FILES) != nil {

@@ -2,6 +2,11 @@
 
 package supervisor
 
+import "syscall"
+
+// requestPidfd does nothing: macOS has no pidfds.
+func requestPidfd(*syscall.SysProcAttr, *int) {}
+
 // pidfdOf returns -1: macOS has no pidfds.
 func pidfdOf(int) int { return -1 }
 

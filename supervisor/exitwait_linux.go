@@ -4,9 +4,14 @@ package supervisor
 
 import (
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// requestPidfd asks the fork for a pidfd of the child (clone's
+// CLONE_PIDFD), stored in *fd; the kernel leaves -1 there if it has none.
+func requestPidfd(attr *syscall.SysProcAttr, fd *int) { attr.PidFD = fd }
 
 // pidfdOf opens a pidfd of child pid, which is not reaped yet; -1 where
 // the kernel has none (before Linux 5.3).

@@ -27,35 +27,42 @@ type threadFiles struct {
 
 // ownFiles gives the calling thread a descriptor table of its own and
 // returns it, or the shared table where the kernel or a sandbox refuses a
-// step. The caller is locked to its thread for good and is not the main
-// thread: the table belongs to the thread, and fetch reads the process's
-// table through the main thread's (pidfd_getfd reads the table of the
-// pid's thread-group leader).
+// step (a container's default seccomp profile refuses unshare and
+// pidfd_getfd without added capabilities). The caller is locked to its
+// thread for good and is not the main thread: the table belongs to the
+// thread, and fetch reads the process's table through the main thread's
+// (pidfd_getfd reads the table of the pid's thread-group leader).
 //
 // New threads are not cloned from this one, so they share the process's
 // table: the Go runtime has a thread it locked itself make them (newm's
 // template thread).
 //
-// The new table starts as a copy of the process's, so everything but
-// stdin, stdout and stderr and the runtime's poller (its epoll and eventfd
-// descriptors, which the Go runtime may use from this thread when it
-// starts the world or wakes the poller) is closed in it at once: a copy of
-// a socket kept here would keep the connection open after the process
-// closed it. The steps that can be refused are tried before the table is
-// split; after, there is no way back.
+// The new table starts as a copy of the process's. All is closed in it at
+// once but stderr, for a crash's message, and the runtime's poller (its
+// epoll and eventfd descriptors, which the Go runtime may use from this
+// thread when it starts the world or wakes the poller; with them any
+// other epoll or eventfd open at that moment); stdin and stdout become
+// /dev/null. A copy of a socket or a pipe kept here would keep it open
+// after the process closed it. A crash file set with debug.SetCrashOutput
+// is not written to from this thread.
+//
+// Every step that can be refused is tried before the split; after it
+// there is no way back.
 func ownFiles() threadFiles {
-	probe, err := unix.PidfdOpen(os.Getpid(), 0)
+	self, err := unix.PidfdOpen(os.Getpid(), 0)
 	if err != nil {
 		return threadFiles{}
 	}
-	fetched, err := unix.PidfdGetfd(probe, probe, 0)
-	unix.Close(probe)
-	if err != nil {
+	fetched, err := unix.PidfdGetfd(self, self, 0)
+	// close_range (Linux 5.9) on a range beyond any table: a no-op where it exists.
+	if err != nil || unix.CloseRange(math.MaxInt32, math.MaxInt32, 0) != nil {
+		unix.Close(self)
 		return threadFiles{}
 	}
 	unix.Close(fetched)
-	// close_range (Linux 5.9) on a range beyond any table: a no-op where it exists.
-	if unix.CloseRange(math.MaxInt32, math.MaxInt32, 0) != nil {
+	null, err := unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		unix.Close(self)
 		return threadFiles{}
 	}
 	// The runtime makes its poller on first use; made after the split, it
@@ -64,13 +71,26 @@ func ownFiles() threadFiles {
 		r.Close()
 		w.Close()
 	}
-	if len(pollerFiles()) == 0 {
+	keep := pollerFiles()
+	if len(keep) == 0 || unix.Unshare(unix.CLONE_FILES) != nil {
+		unix.Close(self)
+		unix.Close(null)
 		return threadFiles{}
 	}
-	if unix.Unshare(unix.CLONE_FILES) != nil {
-		return threadFiles{}
-	}
-	keep := pollerFiles() // now this thread's table: nothing else changes it
+	// self and null are in both tables now. A goroutine closes the
+	// process's copies: it never runs on this thread, which is locked.
+	go func() {
+		unix.Close(self)
+		unix.Close(null)
+	}()
+	// The listing of this table, and the one before the split, whatever it
+	// raced with: a poller descriptor closed here would crash the runtime.
+	keep = append(keep, pollerFiles()...)
+	keep = append(keep, self)
+	slices.Sort(keep)
+	keep = slices.Compact(keep)
+	unix.Dup3(null, 0, 0)
+	unix.Dup3(null, 1, 0)
 	first := uint(3)
 	for _, fd := range keep {
 		if uint(fd) > first {
@@ -79,14 +99,10 @@ func ownFiles() threadFiles {
 		first = max(first, uint(fd)+1)
 	}
 	unix.CloseRange(first, math.MaxUint32, 0)
-	self, err := unix.PidfdOpen(os.Getpid(), 0)
-	if err != nil { // the table is ours already; forks fetch nothing then, and fail
-		return threadFiles{private: true, self: -1}
-	}
 	return threadFiles{private: true, self: self}
 }
 
-// pollerFiles lists, in order, the descriptors above stderr in the calling
+// pollerFiles lists the descriptors above stderr in the calling
 // thread's table that are an epoll or an eventfd: the Go runtime's poller
 // among them. None where /proc cannot be read.
 func pollerFiles() []int {
@@ -106,7 +122,6 @@ func pollerFiles() []int {
 			keep = append(keep, fd)
 		}
 	}
-	slices.Sort(keep)
 	return keep
 }
 

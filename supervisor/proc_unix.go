@@ -111,7 +111,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 }
 
 // launched is a run's leader as startCmd left it: its pid, a pidfd of it
-// (-1 where the kernel has none), its output pipes' read ends,
+// (its fork's, or opened after a fork from a thread's own table; -1 where
+// the kernel has none), its output pipes' read ends,
 // and the boot clock read just before and after its fork.
 type launched struct {
 	pid           int
@@ -165,6 +166,9 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		if local.Files, release, err = files.fetch(pa.Files); err != nil {
 			return
 		}
+		if !files.private { // the fork's pidfd lands in the forking thread's table
+			requestPidfd(attr, &l.pidfd)
+		}
 		l.before = readForkClock()
 		l.pid, _, err = syscall.StartProcess(target.path, argv, &local)
 		l.after = readForkClock()
@@ -177,10 +181,11 @@ func startCmd(def definition, target execTarget, attr *syscall.SysProcAttr, tag 
 		errR.Close()
 		return launched{}, fmt.Errorf("exec %q: %w", def.Cmd, unwrapExec(err))
 	}
-	// Opened here, in the process's table, not by the fork (CLONE_PIDFD
-	// would put it in the forking thread's). Only reap collects the
-	// leader, so its pid is still this child's, exited or not.
-	l.pidfd = pidfdOf(l.pid)
+	if l.pidfd < 0 {
+		// Opened here, in the process's table. Only reap collects the
+		// leader, so its pid is still this child's, exited or not.
+		l.pidfd = pidfdOf(l.pid)
+	}
 	return l, nil
 }
 

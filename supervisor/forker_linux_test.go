@@ -102,7 +102,7 @@ func splitRefused() error {
 	refused := make(chan error)
 	go func() {
 		runtime.LockOSThread() // never unlocked off the main thread: the thread ends with the goroutine
-		if onMainThread() { // which must keep its table: held, so the next goroutine lands elsewhere
+		if onMainThread() {    // which must keep its table: held, so the next goroutine lands elsewhere
 			refused <- splitRefused()
 			runtime.UnlockOSThread()
 			return

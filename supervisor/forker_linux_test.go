@@ -101,8 +101,11 @@ func TestForkThreadOwnsItsDescriptorTable(t *testing.T) {
 func splitRefused() error {
 	refused := make(chan error)
 	go func() {
-		runtime.LockOSThread() // never unlocked off the main thread: the thread ends with the goroutine
-		if onMainThread() {    // which must keep its table: held, so the next goroutine lands elsewhere
+		// Never unlocked off the main thread: the thread ends with the
+		// goroutine. The main thread must keep the process's table: held
+		// here, so that the next goroutine lands elsewhere.
+		runtime.LockOSThread()
+		if onMainThread() {
 			refused <- splitRefused()
 			runtime.UnlockOSThread()
 			return

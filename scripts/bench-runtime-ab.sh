@@ -76,7 +76,7 @@ for _ in $(seq "$rounds"); do
 		s0=$(steal)
 		figures=$(python3 "$harness" --mode api --api-sock "$dir/api.sock" --api-pid "$pid" -n "$n" \
 			--runs "${RUNS:-2}" --stop-parallel "${STOP_PARALLEL:-1}" 2>/dev/null |
-			sed -nE 's/^figure api\.(create_s|up_s|cpu_s|stop_s)=([0-9.]+) .*samples=(.*)/\1=\2 [\3]/p' | tr '\n' ' ')
+			sed -nE 's/^figure api\.(create_s|up_s|cpu_s|stop_s|order_violations)=([0-9.]+) .*samples=(.*)/\1=\2 [\3]/p' | tr '\n' ' ')
 		echo "$(printf '%-10s' "${@:$((i + 1)):1}") steal=$(($(steal) - s0)) $figures"
 		kill -INT "$pid"
 		wait "$pid" || true

@@ -42,14 +42,15 @@ type threadFiles struct {
 // epoll and eventfd descriptors, which the Go runtime may use from this
 // thread when it starts the world or wakes the poller; with them any
 // other epoll or eventfd open at that moment); stdin and stdout become
-// /dev/null. A copy of a socket or a pipe kept here would keep it open
-// after the process closed it. A crash file set with debug.SetCrashOutput
-// is not written to from this thread.
+// /dev/null (stderr too if the process had closed it), unless the poller
+// is there, in a program that closed its stdio. A copy of a socket or a
+// pipe kept here would keep it open after the process closed it. A crash
+// file set with debug.SetCrashOutput is not written to from this thread.
 //
 // Every step that can be refused is tried before the split; after it
 // there is no way back.
 func ownFiles() threadFiles {
-	self, err := unix.PidfdOpen(os.Getpid(), 0)
+	self, err := aboveStdio(unix.PidfdOpen(os.Getpid(), 0))
 	if err != nil {
 		return threadFiles{}
 	}
@@ -60,7 +61,7 @@ func ownFiles() threadFiles {
 		return threadFiles{}
 	}
 	unix.Close(fetched)
-	null, err := unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	null, err := aboveStdio(unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0))
 	if err != nil {
 		unix.Close(self)
 		return threadFiles{}
@@ -89,8 +90,12 @@ func ownFiles() threadFiles {
 	keep = append(keep, self)
 	slices.Sort(keep)
 	keep = slices.Compact(keep)
-	unix.Dup3(null, 0, 0)
-	unix.Dup3(null, 1, 0)
+	for fd := range 3 { // a program that closed its stdio may have the poller there
+		if slices.Contains(keep, fd) || fd == 2 && isOpen(2) {
+			continue
+		}
+		unix.Dup3(null, fd, 0)
+	}
 	first := uint(3)
 	for _, fd := range keep {
 		if uint(fd) > first {
@@ -102,16 +107,16 @@ func ownFiles() threadFiles {
 	return threadFiles{private: true, self: self}
 }
 
-// pollerFiles lists the descriptors above stderr in the calling
-// thread's table that are an epoll or an eventfd: the Go runtime's poller
-// among them. None where /proc cannot be read.
+// pollerFiles lists the descriptors of the calling thread's table that
+// are an epoll or an eventfd: the Go runtime's poller among them. None
+// where /proc cannot be read.
 func pollerFiles() []int {
 	const dir = "/proc/thread-self/fd/"
 	var keep []int
 	var buf [64]byte
 	for _, name := range readDirNames(dir) {
 		fd, err := strconv.Atoi(name)
-		if err != nil || fd <= 2 {
+		if err != nil {
 			continue
 		}
 		n, err := unix.Readlink(dir+name, buf[:])
@@ -146,4 +151,22 @@ func (t threadFiles) fetch(fds []uintptr) (local []uintptr, release func(), err 
 		local = append(local, uintptr(l))
 	}
 	return local, release, nil
+}
+
+// aboveStdio moves descriptor fd (with err, as it was opened) above 2: in
+// a program that closed its stdio it may land there, where ownFiles puts
+// /dev/null in the thread's table.
+func aboveStdio(fd int, err error) (int, error) {
+	if err != nil || fd > 2 {
+		return fd, err
+	}
+	moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+	unix.Close(fd)
+	return moved, err
+}
+
+// isOpen reports whether fd is open in the calling thread's table.
+func isOpen(fd int) bool {
+	_, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == nil
 }

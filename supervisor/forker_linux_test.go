@@ -3,14 +3,20 @@
 package supervisor
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sprites-mcp/sprites-mcp/client"
 )
 
 // A fork thread's own descriptor table holds none of the process's
@@ -129,4 +135,65 @@ func splitRefused() error {
 		refused <- nil
 	}()
 	return <-refused
+}
+
+// A runtime whose program closed its stdin and stdout before the Go
+// runtime made its poller has the poller's descriptors at 0 and 1. A fork thread
+// turns its own 0 and 1 into /dev/null, unless they are the poller's: had
+// it replaced those, the Go runtime would crash at its next poll from that
+// thread. Every thread must see the process's poller at 0 and 1, and the
+// services must run with their output captured.
+func TestForkThreadsOfAHostWithoutStdio(t *testing.T) {
+	dir := tempStateDir(t)
+	mark := newMark()
+	t.Cleanup(func() { assertNoProcesses(t, mark) })
+	host := startHost(t, dir, helperNoStdioEnv+"=1")
+	task := "/proc/" + strconv.Itoa(host.Process.Pid) + "/task/"
+	main := task + strconv.Itoa(host.Process.Pid) + "/fd/"
+	poller := map[string]string{} // what of 0 and 1 is the poller's
+	for _, fd := range []string{"0", "1"} {
+		if link, _ := os.Readlink(main + fd); strings.HasPrefix(link, "anon_inode:[event") {
+			poller[fd] = link
+		}
+	}
+	if len(poller) == 0 {
+		a, _ := os.Readlink(main + "0")
+		b, _ := os.Readlink(main + "1")
+		t.Fatalf("the host's descriptors 0 and 1 are %q and %q, neither its poller's: this test no longer sets up its case", a, b)
+	}
+
+	c := newClient(t, filepath.Join(dir, "api.sock"), client.PathSprites)
+	ctx := context.Background()
+	for i := range 8 { // enough starts for every fork thread to have one
+		name := "s" + strconv.Itoa(i)
+		req := client.ServiceRequest{Cmd: "sh", Args: []string{"-c", "echo hello-" + name + "; exec sleep 3600"},
+			Env: map[string]string{markEnv: mark}}
+		st, err := c.Put(ctx, "local", name, req, 0)
+		events(t, st, err)
+	}
+	for i := range 8 {
+		name := "s" + strconv.Itoa(i)
+		waitFor(t, name+"'s output in its log", 10*time.Second, func() bool {
+			st, err := c.Logs(ctx, "local", name, client.LogsOptions{})
+			if err != nil {
+				return false
+			}
+			for _, ev := range events(t, st, nil) {
+				if strings.Contains(ev.Data, "hello-"+name) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	for _, tid := range readDirNames(task) {
+		for fd, want := range poller {
+			if got, err := os.Readlink(task + tid + "/fd/" + fd); err == nil && got != want {
+				t.Errorf("thread %s of the host has %q at descriptor %s; want the poller's %q", tid, got, fd, want)
+			}
+		}
+	}
+	if err := host.Process.Signal(unix.Signal(0)); err != nil {
+		t.Fatalf("the host is gone: %v", err)
+	}
 }

@@ -22,14 +22,20 @@ import (
 // helperEnv makes the test binary host a runtime (supervisor.Run) instead
 // of running tests: a real separate process the tests can SIGKILL.
 // helperNoPdeathEnv=1 switches Pdeathsig off in it: it then runs what
-// macOS runs.
+// macOS runs. helperNoStdioEnv=1 closes its stdin and stdout first, so
+// that the descriptors the runtime opens next take 0 and 1.
 const (
 	helperEnv         = "SUPERVISOR_TEST_HELPER_STATE"
 	helperNoPdeathEnv = "SUPERVISOR_TEST_HELPER_NO_PDEATHSIG"
+	helperNoStdioEnv  = "SUPERVISOR_TEST_HELPER_NO_STDIO"
 )
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperEnv); dir != "" {
+		if os.Getenv(helperNoStdioEnv) == "1" {
+			syscall.Close(0)
+			syscall.Close(1)
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		defer stop()
 		cfg := Config{StateDir: dir, Logger: quietLogger()}

@@ -112,8 +112,8 @@ func spawn(spec spawnSpec) (*proc, error) {
 
 // launched is a run's leader as startCmd left it: its pid, a pidfd of it
 // (its fork's, or opened after a fork from a thread's own table; -1 where
-// the kernel has none), its output pipes' read ends,
-// and the boot clock read just before and after its fork.
+// the kernel has none), its output pipes' read ends, and the boot clock
+// read just before and after its fork.
 type launched struct {
 	pid           int
 	pidfd         int

@@ -50,17 +50,10 @@ type threadFiles struct {
 // Every step that can be refused is tried before the split; after it
 // there is no way back.
 func ownFiles() threadFiles {
-	self, err := aboveStdio(unix.PidfdOpen(os.Getpid(), 0))
+	self, err := splitProbe()
 	if err != nil {
 		return threadFiles{}
 	}
-	fetched, err := unix.PidfdGetfd(self, self, 0)
-	// close_range (Linux 5.9) on a range beyond any table: a no-op where it exists.
-	if err != nil || unix.CloseRange(math.MaxInt32, math.MaxInt32, 0) != nil {
-		unix.Close(self)
-		return threadFiles{}
-	}
-	unix.Close(fetched)
 	null, err := aboveStdio(unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0))
 	if err != nil {
 		unix.Close(self)
@@ -105,6 +98,28 @@ func ownFiles() threadFiles {
 	}
 	unix.CloseRange(first, math.MaxUint32, 0)
 	return threadFiles{private: true, self: self}
+}
+
+// splitProbe opens a pidfd of this process, above stdio, and tries what a
+// thread with a table of its own calls: pidfd_getfd, and close_range
+// (Linux 5.9) on a range beyond any table, a no-op where it exists. The
+// error names the call refused.
+func splitProbe() (self int, err error) {
+	self, err = aboveStdio(unix.PidfdOpen(os.Getpid(), 0))
+	if err != nil {
+		return -1, os.NewSyscallError("pidfd_open", err)
+	}
+	fetched, err := unix.PidfdGetfd(self, self, 0)
+	if err != nil {
+		unix.Close(self)
+		return -1, os.NewSyscallError("pidfd_getfd", err)
+	}
+	unix.Close(fetched)
+	if err := unix.CloseRange(math.MaxInt32, math.MaxInt32, 0); err != nil {
+		unix.Close(self)
+		return -1, os.NewSyscallError("close_range", err)
+	}
+	return self, nil
 }
 
 // pollerFiles lists the descriptors of the calling thread's table that

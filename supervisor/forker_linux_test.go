@@ -4,7 +4,6 @@ package supervisor
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -102,8 +101,9 @@ func TestForkThreadOwnsItsDescriptorTable(t *testing.T) {
 	}
 }
 
-// splitRefused tries what ownFiles needs, on a thread of its own that ends
-// with the test of it, and returns what was refused, if anything.
+// splitRefused tries what ownFiles needs (splitProbe, then the split
+// itself) on a thread of its own that ends with the test of it, and
+// returns what was refused, if anything.
 func splitRefused() error {
 	refused := make(chan error)
 	go func() {
@@ -116,23 +116,13 @@ func splitRefused() error {
 			runtime.UnlockOSThread()
 			return
 		}
-		self, err := unix.PidfdOpen(os.Getpid(), 0)
+		self, err := splitProbe()
 		if err != nil {
-			refused <- fmt.Errorf("pidfd_open: %w", err)
+			refused <- err
 			return
 		}
-		defer unix.Close(self)
-		fd, err := unix.PidfdGetfd(self, self, 0)
-		if err != nil {
-			refused <- fmt.Errorf("pidfd_getfd: %w", err)
-			return
-		}
-		unix.Close(fd)
-		if err := unix.Unshare(unix.CLONE_FILES); err != nil {
-			refused <- fmt.Errorf("unshare: %w", err)
-			return
-		}
-		refused <- nil
+		unix.Close(self) // before the split: after it, the process's copy would stay open
+		refused <- os.NewSyscallError("unshare", unix.Unshare(unix.CLONE_FILES))
 	}()
 	return <-refused
 }

@@ -124,8 +124,9 @@ bench-runtime:
 
 ## bench-runtime-ab: the shared harness over several builds interleaved
 ## block by block, the VM's steal printed per block: AB names commits, "."
-## (the working tree) or "floor"; AB_N services, AB_ROUNDS rounds.
-AB        ?= . floor
+## (the working tree), "floor" or "killwait" (no server: the kernel's part
+## of a stop-all); AB_N services, AB_ROUNDS rounds.
+AB        ?= . floor killwait
 AB_N      ?= 1000
 AB_ROUNDS ?= 3
 bench-runtime-ab:
